@@ -1,0 +1,47 @@
+// What every `portrait` subcommand shares: exit codes, plugin and pipeline loading.
+#pragma once
+
+#include <filesystem>
+#include <string>
+#include <vector>
+
+#include <boost/program_options.hpp>
+
+#include "portrait/runtime/pipeline.hpp"
+#include "portrait/runtime/plugin_registry.hpp"
+
+namespace portrait::cli {
+
+// Exit codes (documented in --help).
+enum Exit : int { kOk = 0, kSomeFailed = 1, kUsage = 2 };
+
+// Logging as set by the global options; `log_level_given` is true when the command
+// line chose the level (it then wins over the pipeline's resources.log_level).
+struct GlobalOptions {
+    std::string log_level = "info";
+    std::filesystem::path log_file;
+    bool log_level_given = false;
+};
+GlobalOptions& globals();
+
+// Adds --set/--enable/--disable/-p to a subcommand's options.
+void add_pipeline_options(boost::program_options::options_description& desc);
+// The pipeline named by -p (or the default), with the overrides applied.
+PipelineConfig load_pipeline_from(const boost::program_options::variables_map& vm);
+// Plugins from the default search path plus the pipeline's plugin_paths.
+void load_plugins(PluginRegistry& registry, const std::vector<std::filesystem::path>& extra);
+std::filesystem::path default_pipeline_path();
+
+int cmd_run(const std::vector<std::string>& args);
+int cmd_validate(const std::vector<std::string>& args);
+int cmd_plugins(const std::vector<std::string>& args);
+int cmd_describe(const std::vector<std::string>& args);
+int cmd_models(const std::vector<std::string>& args);
+
+// Parses args into vm with desc (and optional positional); prints help if --help.
+// Returns true if the caller should stop (help printed).
+bool parse(const std::vector<std::string>& args, const boost::program_options::options_description& desc,
+           const boost::program_options::positional_options_description* pos,
+           boost::program_options::variables_map& vm, const std::string& usage);
+
+}  // namespace portrait::cli

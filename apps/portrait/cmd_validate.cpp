@@ -1,0 +1,36 @@
+// portrait validate: check a pipeline without loading images or models.
+#include <iostream>
+
+#include "cli_common.hpp"
+#include "portrait/runtime/errors.hpp"
+
+namespace po = boost::program_options;
+
+namespace portrait::cli {
+
+int cmd_validate(const std::vector<std::string>& args) {
+    po::options_description desc("validate options");
+    desc.add_options()("file", po::value<std::string>(), "pipeline YAML file");
+    add_pipeline_options(desc);
+    po::positional_options_description pos;
+    pos.add("file", 1);
+    po::variables_map vm;
+    if (parse(args, desc, &pos, vm, "portrait validate [options] PIPELINE.yaml")) return kOk;
+    std::vector<std::string> a = args;
+    if (vm.count("file") && !vm.count("pipeline")) {
+        a.push_back("-p");
+        a.push_back(vm["file"].as<std::string>());
+        vm.clear();
+        parse(a, desc, &pos, vm, "");
+    }
+    PipelineConfig cfg = load_pipeline_from(vm);
+    PluginRegistry registry;
+    load_plugins(registry, cfg.plugin_paths);
+    ResolvedPipeline r = validate_pipeline(cfg, registry);
+    std::cout << cfg.file.string() << ": ok (" << r.stages.size() << " enabled stage(s):";
+    for (const auto& s : r.stages) std::cout << " " << s.id;
+    std::cout << ")\n";
+    return kOk;
+}
+
+}  // namespace portrait::cli

@@ -1,0 +1,15 @@
+# Every dependency is a Debian -dev package (see setup.sh).
+find_package(OpenCV 4 REQUIRED COMPONENTS core imgproc imgcodecs dnn calib3d)
+find_package(yaml-cpp REQUIRED)
+if(NOT TARGET yaml-cpp::yaml-cpp)  # Debian's 0.7 exports a target without namespace
+  add_library(yaml-cpp::yaml-cpp INTERFACE IMPORTED)
+  set_target_properties(yaml-cpp::yaml-cpp PROPERTIES INTERFACE_LINK_LIBRARIES yaml-cpp)
+endif()
+find_package(spdlog REQUIRED)
+find_package(fmt REQUIRED)
+find_package(Boost 1.74 REQUIRED COMPONENTS program_options)
+find_package(Torch REQUIRED)
+find_package(TBB REQUIRED)
+find_package(nlohmann_json 3 REQUIRED)
+find_package(OpenSSL REQUIRED)
+find_package(Threads REQUIRED)

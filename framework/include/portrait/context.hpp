@@ -1,0 +1,35 @@
+// Services the host hands to stages. The host owns logging, temp files, threads,
+// the memory budget and model lookup; plugins never configure global libraries.
+#pragma once
+
+#include <cstddef>
+#include <filesystem>
+#include <string>
+
+namespace spdlog {
+class logger;
+}
+
+namespace portrait {
+inline namespace sdk_v1 {
+
+class Context {
+public:
+    virtual ~Context() = default;
+    // The stage's own named logger ("stage.<id>"); console and log file are the host's.
+    virtual spdlog::logger& log() const = 0;
+    // Per-run temp folder, removed by the host at exit (also on SIGINT/SIGTERM).
+    virtual const std::filesystem::path& temp_dir() const = 0;
+    // Threads this stage may use for its own work (LibTorch/OpenCV are already set).
+    virtual int threads() const = 0;
+    // Memory budget in bytes for the whole run (0 = unlimited).
+    virtual std::size_t memory_limit() const = 0;
+    // Locate a model file in the configured model folders and check its sha256 sidecar.
+    // Throws std::runtime_error naming every folder searched and how to get the model.
+    virtual std::filesystem::path find_model(const std::string& model, const std::string& file) const = 0;
+    // True once the user asked to stop (SIGINT): long stages should return early.
+    virtual bool cancelled() const = 0;
+};
+
+}  // namespace sdk_v1
+}  // namespace portrait

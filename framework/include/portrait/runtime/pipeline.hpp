@@ -1,0 +1,40 @@
+// A validated pipeline: every stage found in a loaded plugin, every parameter
+// typed and in range, every need provided by an earlier stage.
+#pragma once
+
+#include <string>
+#include <vector>
+
+#include "portrait/runtime/pipeline_config.hpp"
+#include "portrait/runtime/plugin_registry.hpp"
+
+namespace portrait {
+
+struct ResolvedStage {
+    std::string id;
+    const StageEntry* entry = nullptr;
+    Params params;  // every declared parameter, defaults filled in
+};
+
+struct ResolvedPipeline {
+    PipelineConfig config;
+    std::vector<ResolvedStage> stages;  // enabled stages only, in order
+};
+
+// Throws ConfigError (file:line:column, stage and parameter named) on the first problem.
+ResolvedPipeline validate_pipeline(const PipelineConfig& config, const PluginRegistry& registry);
+
+// Command-line changes to a loaded pipeline.
+struct PipelineOverrides {
+    std::vector<std::string> set;      // "stage_id.param=value" or "resources.key=value"
+    std::vector<std::string> enable;   // stage ids
+    std::vector<std::string> disable;  // stage ids
+};
+
+// Throws ConfigError whose mark names the command-line option.
+void apply_overrides(PipelineConfig& config, const PipelineOverrides& overrides);
+
+// Renders a value for messages and `describe` ("0.5", "true", "auto").
+std::string to_string(const ParamValue& value);
+
+}  // namespace portrait

@@ -1,0 +1,72 @@
+// Runs a validated pipeline on images: creates each stage once, brings every
+// image to working resolution, calls the stages in order, carries their changes
+// back to full resolution, and turns a stage's failure into a failed image.
+#pragma once
+
+#include <cstddef>
+#include <filesystem>
+#include <map>
+#include <memory>
+#include <mutex>
+#include <string>
+#include <vector>
+
+#include <opencv2/core.hpp>
+
+#include "portrait/runtime/model_locator.hpp"
+#include "portrait/runtime/pipeline.hpp"
+
+namespace portrait {
+
+struct RunEnvironment {
+    std::filesystem::path temp_dir;  // per-run folder (RunTempDir)
+    int threads = 1;                 // resolved count handed to stages
+};
+
+struct StageReport {
+    std::string id;
+    double ms = 0;
+    bool changed = false;  // did the stage change any pixel
+};
+
+struct ImageReport {
+    bool ok = false;
+    std::string error;         // why the image failed
+    std::string failed_stage;  // stage id, when a stage failed
+    std::vector<StageReport> stages;
+    std::map<std::string, double> stats;  // what stages reported (e.g. "faces")
+    cv::Size size, working_size;
+};
+
+class Runner {
+public:
+    // Creates every stage instance. Throws std::runtime_error naming the stage when one
+    // cannot start (e.g. its model is missing): no image is touched then.
+    Runner(ResolvedPipeline pipeline, RunEnvironment env);
+    ~Runner();
+    Runner(const Runner&) = delete;
+    Runner& operator=(const Runner&) = delete;
+
+    // Processes a decoded image (8- or 16-bit; 1, 3 or 4 channels) and returns one of the
+    // same size and type (alpha kept). Never throws for a bad image or a failing stage:
+    // returns an empty Mat and fills report.error. May run on several threads at once.
+    cv::Mat process(const cv::Mat& image, const std::string& source, ImageReport& report) const;
+
+    // Peak bytes one image of this size needs, at the working scale the runner would use.
+    std::size_t estimate_peak_bytes(cv::Size full, int channels = 3, int depth_bytes = 1) const;
+    // Working scale for an image: max_size, reduced further to fit resources.memory_limit.
+    // Throws ImageError if the image cannot fit even at the smallest working size.
+    double choose_scale(cv::Size full, int channels = 3, int depth_bytes = 1) const;
+
+    const ResolvedPipeline& pipeline() const { return pipeline_; }
+
+private:
+    struct Instance;
+    std::size_t estimate_at(cv::Size full, double scale, int channels, int depth_bytes) const;
+    ResolvedPipeline pipeline_;
+    RunEnvironment env_;
+    ModelLocator models_;
+    std::vector<std::unique_ptr<Instance>> instances_;
+};
+
+}  // namespace portrait

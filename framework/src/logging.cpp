@@ -1,0 +1,93 @@
+#include "portrait/runtime/logging.hpp"
+
+#include <spdlog/sinks/rotating_file_sink.h>
+#include <spdlog/sinks/stdout_color_sinks.h>
+#include <spdlog/spdlog.h>
+
+#include <cstdlib>
+#include <map>
+#include <mutex>
+#include <vector>
+
+namespace portrait {
+namespace {
+
+struct LogState {
+    std::mutex mutex;
+    std::vector<spdlog::sink_ptr> sinks;
+    spdlog::level::level_enum level = spdlog::level::info;
+    std::map<std::string, std::shared_ptr<spdlog::logger>> loggers;
+    bool initialised = false;
+};
+
+LogState& state() {
+    static LogState* s = new LogState();  // leaked: loggers may be used during exit
+    return *s;
+}
+
+void ensure_console(LogState& s) {
+    if (s.initialised) return;
+    auto console = std::make_shared<spdlog::sinks::stderr_color_sink_mt>(
+        std::getenv("NO_COLOR") ? spdlog::color_mode::never : spdlog::color_mode::automatic);
+    console->set_pattern("[%^%l%$] %n: %v");
+    s.sinks.push_back(console);
+    s.initialised = true;
+}
+
+std::shared_ptr<spdlog::logger> make_logger(LogState& s, const std::string& name) {
+    auto it = s.loggers.find(name);
+    if (it != s.loggers.end()) return it->second;
+    auto logger = std::make_shared<spdlog::logger>(name, s.sinks.begin(), s.sinks.end());
+    logger->set_level(s.level);
+    logger->flush_on(spdlog::level::warn);
+    s.loggers[name] = logger;
+    return logger;
+}
+
+}  // namespace
+
+std::filesystem::path cache_dir() {
+    if (const char* c = std::getenv("PORTRAIT_CACHE"); c && *c) return c;
+    if (const char* x = std::getenv("XDG_CACHE_HOME"); x && *x) return std::filesystem::path(x) / "portrait";
+    const char* home = std::getenv("HOME");
+    return std::filesystem::path(home ? home : "/tmp") / ".cache" / "portrait";
+}
+
+std::filesystem::path default_log_file() { return cache_dir() / "logs" / "portrait.log"; }
+
+void init_logging(const LogOptions& options) {
+    LogState& s = state();
+    std::lock_guard<std::mutex> lock(s.mutex);
+    s.sinks.clear();
+    s.initialised = false;
+    if (options.console) ensure_console(s);
+    s.initialised = true;
+    if (!options.file.empty()) {
+        std::error_code ec;
+        std::filesystem::create_directories(options.file.parent_path(), ec);
+        try {
+            auto file = std::make_shared<spdlog::sinks::rotating_file_sink_mt>(options.file.string(),
+                                                                               10 * 1024 * 1024, 5);
+            file->set_pattern("%Y-%m-%d %H:%M:%S.%e [%l] [%n] [pid %P] %v");
+            s.sinks.push_back(file);
+        } catch (const spdlog::spdlog_ex&) {
+            // An unwritable log folder must not stop the work; the console still logs.
+        }
+    }
+    s.level = spdlog::level::from_str(options.level);
+    for (auto& [name, logger] : s.loggers) {
+        logger->sinks() = s.sinks;
+        logger->set_level(s.level);
+    }
+}
+
+spdlog::logger& host_logger() { return *named_logger("portrait"); }
+
+std::shared_ptr<spdlog::logger> named_logger(const std::string& name) {
+    LogState& s = state();
+    std::lock_guard<std::mutex> lock(s.mutex);
+    ensure_console(s);
+    return make_logger(s, name);
+}
+
+}  // namespace portrait

@@ -1,0 +1,210 @@
+#include "portrait/runtime/pipeline_config.hpp"
+
+#include <algorithm>
+#include <cmath>
+#include <fstream>
+#include <set>
+#include <sstream>
+
+#include "portrait/runtime/suggest.hpp"
+
+namespace portrait {
+namespace fs = std::filesystem;
+
+namespace {
+
+SourceMark mark_of(const fs::path& file, const YAML::Node& node) {
+    const YAML::Mark m = node.Mark();
+    if (m.is_null()) return {file.string(), 0, 0};
+    return {file.string(), m.line + 1, m.column + 1};
+}
+
+void check_keys(const fs::path& file, const YAML::Node& map, const std::vector<std::string>& allowed,
+                const std::string& where) {
+    for (const auto& kv : map) {
+        const std::string key = kv.first.as<std::string>();
+        if (std::find(allowed.begin(), allowed.end(), key) == allowed.end())
+            throw ConfigError(mark_of(file, kv.first),
+                              "unknown key '" + key + "' in " + where + did_you_mean(key, allowed));
+    }
+}
+
+template <class T>
+T scalar(const fs::path& file, const YAML::Node& node, const std::string& what, const char* type_name) {
+    if (!node.IsScalar()) throw ConfigError(mark_of(file, node), what + " must be " + type_name);
+    try {
+        return node.as<T>();
+    } catch (const YAML::Exception&) {
+        throw ConfigError(mark_of(file, node),
+                          what + " must be " + type_name + ", got '" + node.Scalar() + "'");
+    }
+}
+
+std::vector<fs::path> path_list(const fs::path& file, const YAML::Node& node, const std::string& what) {
+    std::vector<fs::path> out;
+    if (!node.IsSequence()) throw ConfigError(mark_of(file, node), what + " must be a list of folders");
+    const fs::path base = file.has_parent_path() ? file.parent_path() : fs::path(".");
+    for (const auto& item : node) {
+        fs::path p = scalar<std::string>(file, item, what + " entry", "a path");
+        out.push_back(p.is_absolute() ? p : (base / p).lexically_normal());
+    }
+    return out;
+}
+
+void parse_resources(const fs::path& file, const YAML::Node& node, ResourcesConfig& r) {
+    if (!node.IsMap()) throw ConfigError(mark_of(file, node), "'resources' must be a mapping");
+    check_keys(file, node, {"max_size", "memory_limit", "threads", "log_level"}, "'resources'");
+    if (auto n = node["max_size"]) {
+        r.max_size = scalar<int>(file, n, "resources.max_size", "an integer");
+        if (r.max_size < 0 || (r.max_size > 0 && r.max_size < 64))
+            throw ConfigError(mark_of(file, n), "resources.max_size must be 0 (full size) or at least 64");
+    }
+    if (auto n = node["memory_limit"]) {
+        std::string text = scalar<std::string>(file, n, "resources.memory_limit", "a size such as 4GiB");
+        try {
+            r.memory_limit = parse_byte_size(text);
+        } catch (const std::exception& e) {
+            throw ConfigError(mark_of(file, n), std::string("resources.memory_limit: ") + e.what());
+        }
+    }
+    if (auto n = node["threads"]) {
+        r.threads = scalar<int>(file, n, "resources.threads", "an integer");
+        if (r.threads < 0 || r.threads > 1024)
+            throw ConfigError(mark_of(file, n), "resources.threads must be 0 (all cores) .. 1024");
+    }
+    if (auto n = node["log_level"]) {
+        r.log_level = scalar<std::string>(file, n, "resources.log_level", "a string");
+        static const std::vector<std::string> levels{"trace", "debug", "info", "warn", "error", "off"};
+        if (std::find(levels.begin(), levels.end(), r.log_level) == levels.end())
+            throw ConfigError(mark_of(file, n), "resources.log_level '" + r.log_level +
+                                                    "' is not one of trace, debug, info, warn, error, off" +
+                                                    did_you_mean(r.log_level, levels));
+    }
+}
+
+StageConfig parse_stage(const fs::path& file, const YAML::Node& node) {
+    StageConfig s;
+    s.mark = mark_of(file, node);
+    if (!node.IsMap()) throw ConfigError(s.mark, "each entry of 'stages' must be a mapping with a 'stage' key");
+    check_keys(file, node, {"stage", "id", "enabled", "params"}, "a stage entry");
+    auto stage = node["stage"];
+    if (!stage) throw ConfigError(s.mark, "stage entry has no 'stage' key");
+    s.stage = scalar<std::string>(file, stage, "'stage'", "a stage name");
+    s.mark = mark_of(file, stage);
+    s.id = s.stage;
+    if (auto id = node["id"]) s.id = scalar<std::string>(file, id, "'id'", "a name");
+    if (auto en = node["enabled"]) s.enabled = scalar<bool>(file, en, "'enabled'", "true or false");
+    if (auto params = node["params"]) {
+        if (!params.IsMap() && !params.IsNull())
+            throw ConfigError(mark_of(file, params), "'params' of stage '" + s.id + "' must be a mapping");
+        for (const auto& kv : params) {
+            std::string key = kv.first.as<std::string>();
+            s.params[key] = RawParam{kv.second, mark_of(file, kv.first)};
+        }
+    }
+    return s;
+}
+
+}  // namespace
+
+std::size_t parse_byte_size(const std::string& text) {
+    std::size_t pos = 0;
+    double value = 0;
+    try {
+        value = std::stod(text, &pos);
+    } catch (const std::exception&) {
+        throw std::invalid_argument("'" + text + "' is not a size (e.g. 2GiB, 512MiB)");
+    }
+    std::string unit = text.substr(pos);
+    unit.erase(0, unit.find_first_not_of(' '));
+    static const std::map<std::string, double> units{
+        {"", 1},         {"B", 1},         {"KB", 1e3},     {"MB", 1e6},     {"GB", 1e9},
+        {"TB", 1e12},    {"KiB", 1024.0},  {"MiB", 1 << 20}, {"GiB", double(1 << 30)},
+        {"TiB", 1099511627776.0}, {"K", 1024.0}, {"M", 1 << 20}, {"G", double(1 << 30)}};
+    auto it = units.find(unit);
+    if (it == units.end() || value < 0 || !std::isfinite(value))
+        throw std::invalid_argument("'" + text + "' is not a size (units: B, KiB, MiB, GiB, KB, MB, GB)");
+    return std::size_t(value * it->second);
+}
+
+PipelineConfig parse_pipeline(const std::string& yaml_text, const fs::path& file) {
+    YAML::Node root;
+    try {
+        root = YAML::Load(yaml_text);
+    } catch (const YAML::ParserException& e) {
+        throw ConfigError({file.string(), e.mark.line + 1, e.mark.column + 1}, "YAML syntax error: " + e.msg);
+    }
+    PipelineConfig cfg;
+    cfg.file = file;
+    if (!root.IsMap()) throw ConfigError({file.string(), 1, 1}, "a pipeline file must be a YAML mapping");
+    check_keys(file, root,
+               {"version", "name", "description", "resources", "plugin_paths", "model_paths", "stages"},
+               "the pipeline");
+    if (auto v = root["version"]) {
+        int version = scalar<int>(file, v, "'version'", "an integer");
+        if (version != 1)
+            throw ConfigError(mark_of(file, v), "pipeline format version " + std::to_string(version) +
+                                                    " is not supported (this portrait reads version 1)");
+    }
+    if (auto n = root["name"]) cfg.name = scalar<std::string>(file, n, "'name'", "a string");
+    if (auto n = root["description"]) cfg.description = scalar<std::string>(file, n, "'description'", "a string");
+    if (auto n = root["resources"]) parse_resources(file, n, cfg.resources);
+    if (auto n = root["plugin_paths"]) cfg.plugin_paths = path_list(file, n, "plugin_paths");
+    if (auto n = root["model_paths"]) cfg.model_paths = path_list(file, n, "model_paths");
+    auto stages = root["stages"];
+    if (!stages) throw ConfigError({file.string(), 1, 1}, "the pipeline has no 'stages' list");
+    if (!stages.IsSequence()) throw ConfigError(mark_of(file, stages), "'stages' must be a list");
+    std::set<std::string> ids;
+    for (const auto& node : stages) {
+        StageConfig s = parse_stage(file, node);
+        if (!ids.insert(s.id).second)
+            throw ConfigError(s.mark, "stage id '" + s.id + "' is used twice; give one of them an 'id'");
+        cfg.stages.push_back(std::move(s));
+    }
+    return cfg;
+}
+
+PipelineConfig load_pipeline(const fs::path& file) {
+    std::ifstream in(file);
+    if (!in) throw ConfigError({file.string(), 0, 0}, "cannot read pipeline file");
+    std::stringstream ss;
+    ss << in.rdbuf();
+    return parse_pipeline(ss.str(), file);
+}
+
+std::string to_yaml(const PipelineConfig& c) {
+    YAML::Emitter out;
+    out << YAML::BeginMap << YAML::Key << "version" << YAML::Value << 1;
+    if (!c.name.empty()) out << YAML::Key << "name" << YAML::Value << c.name;
+    if (!c.description.empty()) out << YAML::Key << "description" << YAML::Value << c.description;
+    out << YAML::Key << "resources" << YAML::Value << YAML::BeginMap;
+    out << YAML::Key << "max_size" << YAML::Value << c.resources.max_size;
+    if (c.resources.memory_limit)
+        out << YAML::Key << "memory_limit" << YAML::Value << std::to_string(c.resources.memory_limit);
+    out << YAML::Key << "threads" << YAML::Value << c.resources.threads;
+    out << YAML::Key << "log_level" << YAML::Value << c.resources.log_level << YAML::EndMap;
+    auto paths = [&](const char* key, const std::vector<fs::path>& v) {
+        if (v.empty()) return;
+        out << YAML::Key << key << YAML::Value << YAML::BeginSeq;
+        for (const auto& p : v) out << p.string();
+        out << YAML::EndSeq;
+    };
+    paths("plugin_paths", c.plugin_paths);
+    paths("model_paths", c.model_paths);
+    out << YAML::Key << "stages" << YAML::Value << YAML::BeginSeq;
+    for (const auto& s : c.stages) {
+        out << YAML::BeginMap << YAML::Key << "stage" << YAML::Value << s.stage;
+        if (s.id != s.stage) out << YAML::Key << "id" << YAML::Value << s.id;
+        out << YAML::Key << "enabled" << YAML::Value << s.enabled;
+        if (!s.params.empty()) {
+            out << YAML::Key << "params" << YAML::Value << YAML::BeginMap;
+            for (const auto& [k, v] : s.params) out << YAML::Key << k << YAML::Value << v.value;
+            out << YAML::EndMap;
+        }
+        out << YAML::EndMap;
+    }
+    out << YAML::EndSeq << YAML::EndMap;
+    return std::string(out.c_str()) + "\n";
+}
+
+}  // namespace portrait

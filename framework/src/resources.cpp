@@ -1,0 +1,37 @@
+#include "portrait/runtime/resources.hpp"
+
+#include <ATen/Parallel.h>
+#include <opencv2/core.hpp>
+
+#include <fstream>
+#include <string>
+#include <thread>
+
+namespace portrait {
+
+int resolve_thread_count(int requested) {
+    if (requested > 0) return requested;
+    unsigned n = std::thread::hardware_concurrency();
+    return n ? int(n) : 1;
+}
+
+void apply_thread_count(int threads) {
+    at::set_num_threads(threads);
+    cv::setNumThreads(threads);
+}
+
+namespace {
+std::size_t status_kib(const char* key) {
+    std::ifstream in("/proc/self/status");
+    std::string line;
+    const std::string k = key;
+    while (std::getline(in, line))
+        if (line.compare(0, k.size(), k) == 0) return std::stoull(line.substr(k.size() + 1)) * 1024;
+    return 0;
+}
+}  // namespace
+
+std::size_t peak_rss_bytes() { return status_kib("VmHWM"); }
+std::size_t current_rss_bytes() { return status_kib("VmRSS"); }
+
+}  // namespace portrait

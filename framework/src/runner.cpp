@@ -1,0 +1,210 @@
+#include "portrait/runtime/runner.hpp"
+
+#include <chrono>
+#include <sstream>
+
+#include <opencv2/imgproc.hpp>
+#include <spdlog/spdlog.h>
+
+#include "portrait/runtime/errors.hpp"
+#include "portrait/runtime/logging.hpp"
+#include "portrait/runtime/resolution.hpp"
+#include "portrait/runtime/temp_dir.hpp"
+
+namespace portrait {
+namespace {
+
+class HostContext final : public Context {
+public:
+    HostContext(std::shared_ptr<spdlog::logger> log, std::filesystem::path temp, int threads,
+                std::size_t memory, const ModelLocator* models)
+        : log_(std::move(log)), temp_(std::move(temp)), threads_(threads), memory_(memory), models_(models) {}
+    spdlog::logger& log() const override { return *log_; }
+    const std::filesystem::path& temp_dir() const override { return temp_; }
+    int threads() const override { return threads_; }
+    std::size_t memory_limit() const override { return memory_; }
+    std::filesystem::path find_model(const std::string& model, const std::string& file) const override {
+        return models_->find(model, file);
+    }
+    bool cancelled() const override { return cancel_requested().load(); }
+
+private:
+    std::shared_ptr<spdlog::logger> log_;
+    std::filesystem::path temp_;
+    int threads_;
+    std::size_t memory_;
+    const ModelLocator* models_;
+};
+
+std::string mib(std::size_t bytes) {
+    std::ostringstream ss;
+    ss << (bytes >> 20) << " MiB";
+    return ss.str();
+}
+
+}  // namespace
+
+struct Runner::Instance {
+    const ResolvedStage* stage = nullptr;
+    std::unique_ptr<HostContext> ctx;
+    void* handle = nullptr;
+    std::unique_ptr<std::mutex> serial;  // set when the stage is not concurrent
+};
+
+Runner::Runner(ResolvedPipeline pipeline, RunEnvironment env)
+    : pipeline_(std::move(pipeline)), env_(std::move(env)), models_(pipeline_.config.model_paths) {
+    for (const auto& st : pipeline_.stages) {
+        auto inst = std::make_unique<Instance>();
+        inst->stage = &st;
+        auto stage_dir = env_.temp_dir / st.id;
+        std::error_code ec;
+        std::filesystem::create_directories(stage_dir, ec);
+        inst->ctx = std::make_unique<HostContext>(named_logger("stage." + st.id), stage_dir, env_.threads,
+                                                  pipeline_.config.resources.memory_limit, &models_);
+        char err[2048] = {0};
+        inst->handle = st.entry->vtable.create(&st.params, inst->ctx.get(), err, sizeof err);
+        if (!inst->handle)
+            throw std::runtime_error("stage '" + st.id + "' (plugin " + st.entry->plugin->name + ", " +
+                                     st.entry->plugin->path.string() + ") could not start: " + err);
+        if (!st.entry->spec.concurrent) inst->serial = std::make_unique<std::mutex>();
+        instances_.push_back(std::move(inst));
+    }
+}
+
+Runner::~Runner() {
+    for (auto it = instances_.rbegin(); it != instances_.rend(); ++it)
+        (*it)->stage->entry->vtable.destroy((*it)->handle);
+}
+
+std::size_t Runner::estimate_at(cv::Size full, double scale, int channels, int depth_bytes) const {
+    const std::size_t px = std::size_t(full.width) * std::size_t(full.height);
+    // decoded input + full-resolution result + one float working copy while carrying a change back
+    std::size_t bytes = px * channels * depth_bytes * 2 + px * 3 * 4;
+    cv::Size w = scaled_size(full, scale);
+    bytes += std::size_t(w.area()) * 3 * 3;  // working image, its copy before a stage, masks
+    for (const auto& inst : instances_)
+        bytes += inst->stage->entry->vtable.memory_estimate(inst->handle, w.width, w.height);
+    return bytes;
+}
+
+double Runner::choose_scale(cv::Size full, int channels, int depth_bytes) const {
+    double scale = working_scale(full, pipeline_.config.resources.max_size);
+    const std::size_t limit = pipeline_.config.resources.memory_limit;
+    if (limit == 0) return scale;
+    // Adapt: shrink the working size until the estimate fits (not below 256 px).
+    while (estimate_at(full, scale, channels, depth_bytes) > limit) {
+        if (std::max(full.width, full.height) * scale * 0.8 < 256)
+            throw ImageError("needs about " + mib(estimate_at(full, scale, channels, depth_bytes)) +
+                             " even at the smallest working size, over resources.memory_limit " + mib(limit));
+        scale *= 0.8;
+    }
+    return scale;
+}
+
+std::size_t Runner::estimate_peak_bytes(cv::Size full, int channels, int depth_bytes) const {
+    return estimate_at(full, choose_scale(full, channels, depth_bytes), channels, depth_bytes);
+}
+
+cv::Mat Runner::process(const cv::Mat& image, const std::string& source, ImageReport& report) const {
+    report = ImageReport{};
+    report.size = image.size();
+    if (image.empty()) {
+        report.error = "empty image";
+        return {};
+    }
+    if (image.depth() != CV_8U && image.depth() != CV_16U) {
+        report.error = "unsupported pixel depth (only 8- and 16-bit images)";
+        return {};
+    }
+    const int channels = image.channels();
+    if (channels != 1 && channels != 3 && channels != 4) {
+        report.error = "unsupported channel count " + std::to_string(channels);
+        return {};
+    }
+    try {
+        // Colour part at full resolution (alpha is set aside and put back untouched).
+        cv::Mat full, alpha;
+        if (channels == 4) {
+            cv::cvtColor(image, full, cv::COLOR_BGRA2BGR);
+            cv::extractChannel(image, alpha, 3);
+        } else if (channels == 1) {
+            cv::cvtColor(image, full, cv::COLOR_GRAY2BGR);
+        } else {
+            full = image.clone();
+        }
+        cv::Mat full8 = full;
+        if (full.depth() == CV_16U) full.convertTo(full8, CV_8UC3, 1.0 / 257.0);
+
+        const double scale = choose_scale(image.size(), channels, int(image.elemSize1()));
+        Frame frame;
+        frame.scale = scale;
+        frame.original_size = image.size();
+        frame.source = source;
+        const cv::Size wsize = scaled_size(image.size(), scale);
+        if (scale < 1.0)
+            cv::resize(full8, frame.image, wsize, 0, 0, cv::INTER_AREA);
+        else
+            frame.image = full8.clone();
+        report.working_size = wsize;
+        const bool carry = scale < 1.0 || full.depth() != CV_8U;
+
+        for (const auto& inst : instances_) {
+            if (cancel_requested()) throw ImageError("cancelled");
+            const ResolvedStage& st = *inst->stage;
+            cv::Mat before = frame.image.clone();
+            frame.warp.release();
+            char err[2048] = {0};
+            auto t0 = std::chrono::steady_clock::now();
+            int rc;
+            if (inst->serial) {
+                std::lock_guard<std::mutex> lock(*inst->serial);
+                rc = st.entry->vtable.process(inst->handle, &frame, inst->ctx.get(), err, sizeof err);
+            } else {
+                rc = st.entry->vtable.process(inst->handle, &frame, inst->ctx.get(), err, sizeof err);
+            }
+            double ms = std::chrono::duration<double, std::milli>(std::chrono::steady_clock::now() - t0).count();
+            if (rc != 0) {
+                report.failed_stage = st.id;
+                report.error = "stage '" + st.id + "' failed: " + err;
+                report.stages.push_back({st.id, ms, false});
+                return {};
+            }
+            if (frame.image.size() != wsize || frame.image.type() != CV_8UC3) {
+                report.failed_stage = st.id;
+                report.error = "stage '" + st.id + "' returned an image of another size or type";
+                return {};
+            }
+            bool changed = cv::norm(before, frame.image, cv::NORM_INF) > 0;
+            if (carry && changed) {
+                if (!frame.warp.empty())
+                    transfer_warp(full, frame.warp, wsize);
+                else
+                    transfer_difference(full, before, frame.image);
+            }
+            report.stages.push_back({st.id, ms, changed});
+        }
+        report.stats = frame.stats;
+        if (!carry) full = frame.image;
+
+        cv::Mat out;
+        if (channels == 1) {
+            cv::cvtColor(full, out, cv::COLOR_BGR2GRAY);
+        } else if (channels == 4) {
+            std::vector<cv::Mat> planes;
+            cv::split(full, planes);
+            planes.push_back(alpha);
+            cv::merge(planes, out);
+        } else {
+            out = full;
+        }
+        report.ok = true;
+        return out;
+    } catch (const cv::Exception& e) {
+        report.error = std::string("image processing error: ") + e.what();
+    } catch (const std::exception& e) {
+        report.error = e.what();
+    }
+    return {};
+}
+
+}  // namespace portrait
