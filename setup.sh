@@ -1,0 +1,80 @@
+#!/usr/bin/env bash
+# One entry point for a fresh Debian 12 machine (see README.md):
+#   ./setup.sh run    install what is missing, build, fetch and convert the default
+#                     pipeline's models, then run pipelines/default.yaml on bundled portraits
+#   ./setup.sh test   the same set-up, then the whole test suite (ctest)
+#   ./setup.sh deps | build | models    one step alone
+# Idempotent: a second run installs and downloads nothing and rebuilds only what changed.
+set -euo pipefail
+cd "$(dirname "$0")"
+ROOT=$PWD
+BUILD=${PORTRAIT_BUILD_DIR:-$ROOT/build}
+OUT=${PORTRAIT_DEMO_OUT:-$ROOT/out}
+CACHE=${PORTRAIT_CACHE:-$HOME/.cache/portrait}
+
+# Debian packages the build, the converters and the tests need.
+PACKAGES=(
+  cmake ninja-build g++ pkgconf git ca-certificates
+  libtorch-dev libopencv-dev libboost-dev libboost-program-options-dev
+  libyaml-cpp-dev libspdlog-dev libfmt-dev libtbb-dev nlohmann-json3-dev
+  libssl-dev libcurl4-openssl-dev libexiv2-dev liblcms2-dev
+  libgtest-dev libgmock-dev googletest libbenchmark-dev
+  python3-torch python3-numpy python3-pytest python3-onnx python3-skimage
+  nodejs npm
+)
+
+log() { printf '\033[1m==> %s\033[0m\n' "$*" >&2; }
+
+deps() {
+  local missing=()
+  for p in "${PACKAGES[@]}"; do
+    dpkg-query -W -f='${Status}' "$p" 2>/dev/null | grep -q "install ok installed" || missing+=("$p")
+  done
+  if ((${#missing[@]} == 0)); then log "Debian packages: all present"; return; fi
+  log "installing ${missing[*]}"
+  local sudo=""
+  [ "$(id -u)" = 0 ] || sudo=sudo
+  $sudo apt-get update -q
+  DEBIAN_FRONTEND=noninteractive $sudo apt-get install -y -q --no-install-recommends "${missing[@]}"
+}
+
+build() {
+  if [ ! -f "$BUILD/CMakeCache.txt" ]; then
+    log "configuring $BUILD"
+    cmake -S "$ROOT" -B "$BUILD" -G Ninja -DCMAKE_BUILD_TYPE=Release
+  fi
+  log "building"
+  cmake --build "$BUILD"
+}
+
+models() {
+  log "models for the default pipeline (cache: $CACHE)"
+  "$BUILD/bin/portrait" models fetch blazeface facemesh
+}
+
+astronaut() {
+  /usr/bin/python3 -c 'import os, skimage; print(os.path.join(os.path.dirname(skimage.__file__), "data", "astronaut.png"))'
+}
+
+run_demo() {
+  local inputs=("$(astronaut)")
+  [ -f "$CACHE/samples/samples.jpg" ] && inputs+=("$CACHE/samples/samples.jpg")
+  mkdir -p "$OUT"
+  log "running pipelines/default.yaml on ${inputs[*]}"
+  "$BUILD/bin/portrait" run -p "$ROOT/pipelines/default.yaml" "${inputs[@]}" -o "$OUT" --report "$OUT/report.json"
+  log "results in $OUT/ (report: $OUT/report.json)"
+}
+
+run_tests() {
+  log "running the test suite"
+  ctest --test-dir "$BUILD" --output-on-failure -j2 "$@"
+}
+
+case "${1:-}" in
+  run) deps; build; models; run_demo ;;
+  test) shift; deps; build; models; run_tests "$@" ;;
+  deps) deps ;;
+  build) build ;;
+  models) models ;;
+  *) sed -n '2,8p' "$0" | sed 's/^# \{0,1\}//'; exit 2 ;;
+esac
