@@ -20,7 +20,7 @@ PACKAGES=(
   libssl-dev libcurl4-openssl-dev libexiv2-dev liblcms2-dev
   libgtest-dev libgmock-dev googletest libbenchmark-dev
   python3-torch python3-numpy python3-pytest python3-onnx python3-skimage
-  nodejs npm
+  nodejs npm qt6-base-dev
 )
 
 log() { printf '\033[1m==> %s\033[0m\n' "$*" >&2; }

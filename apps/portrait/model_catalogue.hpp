@@ -1,0 +1,63 @@
+// The model catalogue (models/catalogue.yaml): where each model comes from, its licence,
+// and which converted files it puts into the cache.
+#pragma once
+
+#include <filesystem>
+#include <optional>
+#include <string>
+#include <vector>
+
+namespace portrait::cli {
+
+// One converter run after a ModelScope download.
+struct Conversion {
+    std::string converter;             // kind: facemesh, skin-retouching, gpen, realesrnet
+    std::string from;                  // inside the downloaded folder; "." = the folder
+    std::string to;                    // -o argument, relative to <cache>/models
+    std::vector<std::string> outputs;  // files written, relative to <cache>/models (default {to})
+    bool optional = false;             // skipped when `from` is absent
+};
+
+struct CatalogueEntry {
+    std::string name;
+    std::string description;
+    std::string licence;
+    std::string upstream_licence;
+    std::string upstream;
+    std::string kind;  // "npm" or "modelscope"
+    // npm
+    std::string package, version;
+    std::vector<std::string> npm_files;  // cache-relative destinations (models/<name>/x or dest)
+    std::string npm_convert_output;      // models/<name>/<output>, or empty
+    // modelscope
+    std::string model_id, also_known_as, revision;
+    std::vector<std::string> include;
+    std::vector<std::string> requires_files;  // catalogue key `requires`
+    std::vector<Conversion> conversions;
+
+    // Files a model folder (downloaded or the user's own) must hold for the conversions:
+    // `requires` plus the non-optional conversions' `from` files.
+    std::vector<std::string> required_inputs() const;
+    // Files (relative to <cache>) whose presence means "fetched and converted".
+    std::vector<std::string> product_files() const;
+    // Model folder names this entry fills (e.g. gpen -> gpen-512, realesrnet-x2).
+    std::vector<std::string> product_models() const;
+};
+
+struct Catalogue {
+    std::filesystem::path file;
+    std::vector<CatalogueEntry> entries;
+    const CatalogueEntry* find(const std::string& name) const;
+    // The entry called `name`, else the first entry whose products include model `name`.
+    const CatalogueEntry* find_for_model(const std::string& name) const;
+};
+
+// Parses the catalogue; throws std::runtime_error naming the file and the entry on bad input.
+Catalogue load_catalogue(const std::filesystem::path& file);
+// models/catalogue.yaml from the data dirs (installed share/portrait or the source tree).
+std::filesystem::path default_catalogue_path();
+
+// "ORG/NAME" -> {ORG, NAME}; throws std::runtime_error when not of that form.
+std::pair<std::string, std::string> split_model_id(const std::string& model_id);
+
+}  // namespace portrait::cli

@@ -1,0 +1,296 @@
+// `portrait models fetch NAME...`: npm models through models/fetch.sh, ModelScope models
+// through the hub's HTTP API (or the user's own download), then their converters.
+#include <cstdlib>
+#include <iostream>
+
+#include "cli_common.hpp"
+#include "model_convert.hpp"
+#include "modelscope_fetch.hpp"
+#include "models_commands.hpp"
+#include "portrait/runtime/data_dirs.hpp"
+#include "portrait/runtime/errors.hpp"
+#include "portrait/runtime/logging.hpp"
+#include "portrait/runtime/sha256.hpp"
+
+namespace po = boost::program_options;
+
+namespace portrait::cli {
+namespace fs = std::filesystem;
+
+namespace {
+
+struct FetchFlags {
+    std::string endpoint;
+    std::string revision;  // overrides the catalogue's
+    bool all = false, no_local = false, no_convert = false, reconvert = false;
+    int attempts = 5;
+};
+
+void out(const std::string& line) { std::cout << "portrait models: " << line << std::endl; }
+
+std::vector<fs::path> user_download_candidates(const std::string& model_id) {
+    auto [org, name] = split_model_id(model_id);
+    std::vector<fs::path> c;
+    std::error_code ec;
+    c.push_back(fs::current_path(ec) / "models" / (org + "_" + name));
+    fs::path hub;
+    if (const char* mc = std::getenv("MODELSCOPE_CACHE"); mc && *mc)
+        hub = fs::path(mc) / "hub";
+    else if (const char* home = std::getenv("HOME"); home && *home)
+        hub = fs::path(home) / ".cache" / "modelscope" / "hub";
+    if (!hub.empty()) {
+        c.push_back(hub / org / name);
+        c.push_back(hub / "models" / org / name);  // newer modelscope clients
+    }
+    if (const char* env = std::getenv("PORTRAIT_MODELS")) {
+        std::string s(env);
+        std::size_t start = 0;
+        while (start <= s.size()) {
+            std::size_t end = s.find(':', start);
+            if (end == std::string::npos) end = s.size();
+            if (end > start) {
+                const fs::path d = s.substr(start, end - start);
+                c.push_back(d / (org + "_" + name));
+                c.push_back(d / org / name);
+            }
+            start = end + 1;
+        }
+    }
+    return c;
+}
+
+std::vector<std::string> missing_inputs(const CatalogueEntry& e, const fs::path& dir) {
+    std::vector<std::string> missing;
+    std::error_code ec;
+    for (const auto& f : e.required_inputs())
+        if (!fs::is_regular_file(dir / f, ec)) missing.push_back(f);
+    return missing;
+}
+
+std::string join(const std::vector<std::string>& v, const char* sep = ", ") {
+    std::string s;
+    for (const auto& x : v) s += (s.empty() ? "" : sep) + x;
+    return s;
+}
+
+bool outputs_current(const Conversion& c, const fs::path& models) {
+    std::error_code ec;
+    for (const auto& o : c.outputs) {
+        const fs::path f = models / o;
+        if (!fs::is_regular_file(f, ec)) return false;
+        try {
+            verify_sha256_sidecar(f);
+        } catch (const std::exception&) {
+            return false;
+        }
+    }
+    return true;
+}
+
+// Runs the entry's conversions from `src`; false on the first failure (reported).
+bool convert_all(const CatalogueEntry& e, const fs::path& src, const FetchFlags& flags) {
+    const fs::path models = cache_dir() / "models";
+    for (const auto& c : e.conversions) {
+        const fs::path from = c.from == "." ? src : src / c.from;
+        std::error_code ec;
+        if (!fs::exists(from, ec)) {
+            if (c.optional) {
+                out(e.name + ": " + c.to + " skipped: " + from.string() + " is absent" +
+                    (flags.all ? "" : " (`portrait models fetch --all " + e.name + "` downloads it)"));
+                continue;
+            }
+            std::cerr << "portrait models: " << e.name << ": " << from.string() << " is missing; cannot make "
+                      << c.to << "\n";
+            return false;
+        }
+        if (!flags.reconvert && outputs_current(c, models)) {
+            out(e.name + ": " + join(c.outputs) + " present and matching their .sha256 sidecars");
+            continue;
+        }
+        const fs::path target = models / c.to;
+        fs::create_directories(fs::path(c.to).has_extension() ? target.parent_path() : target, ec);
+        int rc = 0;
+        try {
+            rc = run_converter(resolve_converter(c.converter), from, target);
+        } catch (const std::exception& ex) {
+            std::cerr << "portrait models: " << e.name << ": " << ex.what() << "\n";
+            rc = -1;
+        }
+        if (rc != 0) {
+            std::cerr << "portrait models: " << e.name << ": the source stays in " << src.string()
+                      << "; after fixing the problem, run `portrait models fetch " << e.name
+                      << "` again (nothing is downloaded again)\n";
+            return false;
+        }
+        for (const auto& o : c.outputs) {
+            try {
+                verify_sha256_sidecar(models / o);
+            } catch (const std::exception& ex) {
+                std::cerr << "portrait models: " << e.name << ": the " << c.converter
+                          << " converter finished but: " << ex.what() << "\n";
+                return false;
+            }
+        }
+        out(e.name + ": wrote " + join(c.outputs));
+    }
+    return true;
+}
+
+bool fetch_modelscope(const CatalogueEntry& e, const FetchFlags& flags) {
+    const std::string revision = flags.revision.empty() ? e.revision : flags.revision;
+    if (!flags.all && !flags.reconvert && !flags.no_convert && !flags.no_local && flags.revision.empty()) {
+        bool current = true;
+        std::vector<std::string> outputs;
+        for (const auto& c : e.conversions)
+            if (!c.optional) {
+                current = current && outputs_current(c, cache_dir() / "models");
+                outputs.insert(outputs.end(), c.outputs.begin(), c.outputs.end());
+            }
+        if (current && !outputs.empty()) {
+            out(e.name + ": " + join(outputs) + " present and matching their .sha256 sidecars; nothing to fetch "
+                         "(--reconvert converts again)");
+            return true;
+        }
+    }
+    fs::path src;
+    if (!flags.no_local) {
+        std::vector<std::string> notes;
+        src = find_user_download(e, &notes);
+        for (const auto& n : notes) out(e.name + ": " + n);
+        if (!src.empty()) out(e.name + ": using your download in " + src.string() + " (--no-local ignores it)");
+    }
+    if (src.empty()) {
+        FetchOptions o;
+        o.endpoint = flags.endpoint.empty() ? default_modelscope_endpoint() : flags.endpoint;
+        o.attempts = flags.attempts;
+        if (const char* d = std::getenv("PORTRAIT_FETCH_RETRY_DELAY_MS"); d && *d)
+            o.retry_delay = std::chrono::milliseconds(std::atol(d));
+        o.log = [](const std::string& line) { std::cout << line << std::endl; };
+        src = modelscope_download_dir(e.model_id);
+        out(e.name + ": " + e.model_id + " (revision " + revision + ") from " + o.endpoint + " into " +
+            src.string());
+        FetchSummary s;
+        try {
+            s = fetch_hub_model(e.model_id, revision, flags.all ? std::vector<std::string>{} : e.include, src, o);
+        } catch (const HubUnreachable& ex) {
+            // Offline after an earlier complete download: convert what is there.
+            std::error_code ec;
+            if (!fs::is_directory(src, ec) || !missing_inputs(e, src).empty()) {
+                std::cerr << "portrait models: " << e.name << ": " << ex.what() << "\n";
+                return false;
+            }
+            out(e.name + ": the hub is unreachable (" + ex.what() + "); using the earlier download in " +
+                src.string());
+        } catch (const std::exception& ex) {
+            std::cerr << "portrait models: " << e.name << ": " << ex.what() << "\n";
+            return false;
+        }
+        char mb[32];
+        std::snprintf(mb, sizeof mb, "%.1f MB", double(s.bytes) / 1e6);
+        if (s.downloaded.size() + s.present.size() + s.skipped.size() > 0)  // else: offline fallback
+            out(e.name + ": " + std::to_string(s.downloaded.size()) + " downloaded (" + mb +
+                (s.resumed ? ", " + std::to_string(s.resumed) + " resumed" : "") + "), " +
+                std::to_string(s.present.size()) + " already present" +
+                (s.skipped.empty() ? ""
+                                   : ", " + std::to_string(s.skipped.size()) + " not needed (--all fetches them)"));
+        const auto missing = missing_inputs(e, src);
+        if (!missing.empty()) {
+            std::cerr << "portrait models: " << e.name << ": the hub listing of " << e.model_id << " lacks "
+                      << join(missing) << "\n";
+            return false;
+        }
+    }
+    if (flags.no_convert) {
+        out(e.name + ": not converted (--no-convert); later: portrait models fetch " + e.name);
+        return true;
+    }
+    return convert_all(e, src, flags);
+}
+
+bool fetch_npm(const CatalogueEntry& e) {
+    const fs::path script = find_data("models/fetch.sh");
+    if (script.empty()) {
+        std::cerr << "portrait models: models/fetch.sh was not found\n";
+        return false;
+    }
+    const int rc = run_process({"bash", script.string(), "--convert", e.name});
+    if (rc != 0) std::cerr << "portrait models: " << script.string() << " --convert " << e.name << " failed (exit "
+                           << rc << ")\n";
+    return rc == 0;
+}
+
+}  // namespace
+
+fs::path modelscope_download_dir(const std::string& model_id) {
+    auto [org, name] = split_model_id(model_id);
+    return cache_dir() / "modelscope" / org / name;
+}
+
+fs::path find_user_download(const CatalogueEntry& e, std::vector<std::string>* notes) {
+    std::vector<std::string> ids{e.model_id};
+    if (!e.also_known_as.empty()) ids.push_back(e.also_known_as);
+    std::error_code ec;
+    for (const auto& id : ids) {
+        for (const auto& dir : user_download_candidates(id)) {
+            if (!fs::is_directory(dir, ec)) continue;
+            const auto missing = missing_inputs(e, dir);
+            if (missing.empty()) return dir;
+            if (notes) notes->push_back(dir.string() + " lacks " + join(missing) + "; not used");
+        }
+    }
+    return {};
+}
+
+int models_fetch(const std::vector<std::string>& args) {
+    po::options_description desc("Options");
+    FetchFlags f;
+    desc.add_options()
+        ("name", po::value<std::vector<std::string>>(), "catalogue entry or model name (repeatable)")
+        ("endpoint", po::value<std::string>(&f.endpoint),
+         "ModelScope hub address (default: $PORTRAIT_MODELSCOPE_ENDPOINT or https://www.modelscope.cn)")
+        ("revision", po::value<std::string>(&f.revision), "hub revision (branch or tag) instead of the catalogue's")
+        ("all", po::bool_switch(&f.all), "download every file of the hub folder, not only what the conversions read")
+        ("no-local", po::bool_switch(&f.no_local), "ignore your own downloads, always use the hub")
+        ("no-convert", po::bool_switch(&f.no_convert), "download only")
+        ("reconvert", po::bool_switch(&f.reconvert), "convert again even when the outputs are present")
+        ("attempts", po::value<int>(&f.attempts)->default_value(5), "tries per request before giving up");
+    po::positional_options_description pos;
+    pos.add("name", -1);
+    po::variables_map vm;
+    const std::string usage =
+        "portrait models fetch NAME... [options]\n\n"
+        "Fetches catalogue models into the cache and converts them.\n"
+        "npm models (blazeface, facemesh) go through models/fetch.sh.\n"
+        "ModelScope models (skin-retouching, gpen, gpen-hires; or a model they provide,\n"
+        "e.g. gpen-512) are taken from your own download when there is one (./models/ORG_NAME/,\n"
+        "~/.cache/modelscope/hub/ORG/NAME/, $PORTRAIT_MODELS/ORG_NAME/), else downloaded from the\n"
+        "hub into ${PORTRAIT_CACHE:-~/.cache/portrait}/modelscope/ORG/NAME/: resumable (.part files),\n"
+        "checked against the hub's sizes and SHA-256, and never downloaded twice.";
+    if (parse(args, desc, &pos, vm, usage)) return kOk;
+    if (!vm.count("name")) throw UsageError("name a model to fetch (see 'portrait models list')");
+    if (f.attempts < 1 || f.attempts > 100) throw UsageError("--attempts must be between 1 and 100");
+    const Catalogue cat = load_catalogue(default_catalogue_path());
+    std::vector<const CatalogueEntry*> entries;
+    for (const auto& n : vm["name"].as<std::vector<std::string>>()) {
+        const CatalogueEntry* e = cat.find_for_model(n);
+        if (!e) {
+            std::string names;
+            for (const auto& x : cat.entries) names += (names.empty() ? "" : ", ") + x.name;
+            throw UsageError("'" + n + "' is not in " + cat.file.string() + " (known: " + names + ")");
+        }
+        if (e->name != n) out(n + " comes from catalogue entry " + e->name);
+        entries.push_back(e);
+    }
+    int failed = 0;
+    for (const auto* e : entries) {
+        const bool ok = e->kind == "npm" ? fetch_npm(*e) : fetch_modelscope(*e, f);
+        if (!ok) ++failed;
+    }
+    if (failed) {
+        std::cerr << "portrait models: " << failed << " of " << entries.size() << " fetches failed\n";
+        return kUsage;
+    }
+    return kOk;
+}
+
+}  // namespace portrait::cli

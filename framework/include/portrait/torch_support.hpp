@@ -1,0 +1,60 @@
+// Helpers for stages that run TorchScript models (link portrait::torch).
+// Header-only so each plugin compiles it against the same LibTorch as the host.
+#pragma once
+
+#include <filesystem>
+#include <stdexcept>
+#include <string>
+
+#include <opencv2/core.hpp>
+#include <torch/script.h>
+
+namespace portrait {
+inline namespace sdk_v1 {
+namespace torch_support {
+
+// Loads a TorchScript module for inference (eval mode, CPU), turning LibTorch's
+// errors into one clear line that names the file.
+inline torch::jit::Module load_module(const std::filesystem::path& file) {
+    try {
+        torch::jit::Module m = torch::jit::load(file.string(), torch::kCPU);
+        m.eval();
+        return m;
+    } catch (const c10::Error& e) {
+        std::string what = e.what_without_backtrace();
+        if (what.find("maximum supported version") != std::string::npos)
+            throw std::runtime_error("model " + file.string() +
+                                     " was exported by a newer PyTorch than this LibTorch reads; convert it "
+                                     "again with 'portrait models convert' (which uses Debian's torch)");
+        throw std::runtime_error("model " + file.string() + " is not a TorchScript file this LibTorch can load: " +
+                                 what.substr(0, what.find('\n')));
+    }
+}
+
+// BGR CV_8UC3 -> float tensor [1,3,H,W] in RGB order, value = (x/255 - mean) / stddev.
+inline torch::Tensor bgr_to_tensor(const cv::Mat& bgr, float mean = 0.f, float stddev = 1.f) {
+    CV_Assert(bgr.type() == CV_8UC3);
+    cv::Mat cont = bgr.isContinuous() ? bgr : bgr.clone();
+    torch::Tensor t = torch::from_blob(cont.data, {1, cont.rows, cont.cols, 3}, torch::kUInt8)
+                          .to(torch::kFloat32)
+                          .flip(3)                      // BGR -> RGB, explicitly
+                          .permute({0, 3, 1, 2})
+                          .contiguous();
+    return t.div_(255.f).sub_(mean).div_(stddev);
+}
+
+// Float tensor [1,3,H,W] or [3,H,W] in RGB order with value = (x/255 - mean)/stddev
+// -> BGR CV_8UC3 (rounded, clamped).
+inline cv::Mat tensor_to_bgr(const torch::Tensor& tensor, float mean = 0.f, float stddev = 1.f) {
+    torch::Tensor t = tensor.detach().to(torch::kCPU, torch::kFloat32);
+    if (t.dim() == 4) t = t[0];
+    t = t.mul(stddev).add(mean).mul(255.f).round().clamp(0, 255).to(torch::kUInt8);
+    t = t.flip(0).permute({1, 2, 0}).contiguous();  // RGB -> BGR, HWC
+    cv::Mat out(int(t.size(0)), int(t.size(1)), CV_8UC3);
+    std::memcpy(out.data, t.data_ptr<uint8_t>(), out.total() * 3);
+    return out;
+}
+
+}  // namespace torch_support
+}  // namespace sdk_v1
+}  // namespace portrait
