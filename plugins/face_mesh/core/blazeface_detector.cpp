@@ -90,17 +90,19 @@ FaceDetector::FaceDetector(const std::string& front, const std::string& back, De
 
 FaceDetector::~FaceDetector() = default;
 
-std::vector<Detection> FaceDetector::detect_upright(const cv::Mat& bgr) {
+std::vector<Detection> FaceDetector::detect_upright(const cv::Mat& bgr) { return detect_pass(bgr, opt_.tiles); }
+
+std::vector<Detection> FaceDetector::detect_pass(const cv::Mat& bgr, bool tiles) {
     std::vector<Detection> all;
     auto add = [&](std::vector<Detection> d) { all.insert(all.end(), d.begin(), d.end()); };
     if (front_) add(front_->run(bgr, opt_.min_score));
     if (back_) {
         add(back_->run(bgr, opt_.min_score));
         const int longest = std::max(bgr.cols, bgr.rows);
-        if (opt_.tiles && longest >= opt_.tile_min_side) {
-            // Square tiles of 0.55 x the short side on a grid with overlap, so faces too small
-            // for the whole-image pass are seen at about twice the resolution.
-            const int tile = std::max(1, int(std::min(bgr.cols, bgr.rows) * 0.55));
+        if (tiles && longest >= opt_.tile_min_side) {
+            // Square tiles (a fraction of the short side) on a grid with a quarter overlap, so
+            // faces too small for the whole-image pass are seen at 2-3x the resolution.
+            const int tile = std::max(1, int(std::min(bgr.cols, bgr.rows) * opt_.tile_fraction));
             const int nx = int(std::ceil((bgr.cols - tile) / (tile * 0.75))) + 1;
             const int ny = int(std::ceil((bgr.rows - tile) / (tile * 0.75))) + 1;
             for (int j = 0; j < ny; ++j)
@@ -151,20 +153,38 @@ Detection map_detection(const Detection& d, const cv::Matx23d& m) {
     return o;
 }
 
+std::vector<Detection> FaceDetector::detect_rotated(const cv::Mat& bgr, double deg) {
+    cv::Matx23d fwd;
+    const cv::Mat rot = rotate_expanded(bgr, deg, &fwd);
+    // No tiles here: turned passes are for portraits with a wrong orientation, and tiling
+    // the larger turned canvas would multiply the cost on every faceless image.
+    std::vector<Detection> r = detect_pass(rot, false);
+    cv::Matx23d inv;
+    cv::invertAffineTransform(fwd, inv);
+    for (Detection& e : r) e = map_detection(e, inv);
+    return r;
+}
+
+std::vector<std::vector<Detection>> FaceDetector::rotated_candidates(const cv::Mat& bgr, int group) {
+    // Quarter turns first, then the diagonals (BlazeFace tolerates roughly +-30 degrees of
+    // roll). Best-scoring turn first: a face seen at the wrong turn can still score a
+    // little, with the keypoints of an upright face.
+    static const std::vector<double> turns[2] = {{90.0, 270.0, 180.0}, {45.0, 315.0, 135.0, 225.0}};
+    std::vector<std::vector<Detection>> out;
+    for (double deg : turns[group]) {
+        std::vector<Detection> r = detect_rotated(bgr, deg);
+        if (!r.empty()) out.push_back(std::move(r));
+    }
+    std::stable_sort(out.begin(), out.end(), [](const auto& a, const auto& b) { return a[0].score > b[0].score; });
+    return out;
+}
+
 std::vector<Detection> FaceDetector::detect(const cv::Mat& bgr) {
     std::vector<Detection> d = detect_upright(bgr);
     if (!d.empty() || !opt_.rotated_passes) return d;
-    // Most likely orientations first; BlazeFace tolerates about +-30 degrees of roll, so the
-    // diagonals close the gaps between the quarter turns.
-    for (double deg : {90.0, 270.0, 180.0, 45.0, 315.0, 135.0, 225.0}) {
-        cv::Matx23d fwd;
-        const cv::Mat rot = rotate_expanded(bgr, deg, &fwd);
-        std::vector<Detection> r = detect_upright(rot);
-        if (r.empty()) continue;
-        cv::Matx23d inv;
-        cv::invertAffineTransform(fwd, inv);
-        for (Detection& e : r) e = map_detection(e, inv);
-        return r;
+    for (int g = 0; g < kRotationGroups; ++g) {
+        auto c = rotated_candidates(bgr, g);
+        if (!c.empty()) return c.front();
     }
     return d;
 }

@@ -35,10 +35,11 @@ private:
 
 struct DetectorOptions {
     DetectorChoice choice = DetectorChoice::Auto;
-    float min_score = 0.6f;
+    float min_score = 0.65f;  // MediaPipe full-range default
     float nms_iou = 0.3f;
     bool tiles = true;           // back model on overlapping tiles when the image is large
     int tile_min_side = 1024;    // long side (px) from which tiles are added
+    float tile_fraction = 0.55f; // tile side as a fraction of the image's short side
     bool rotated_passes = true;  // retry at 90/270/180 and the diagonals when nothing is found
 };
 
@@ -48,13 +49,20 @@ public:
     FaceDetector(const std::string& front_onnx, const std::string& back_onnx, DetectorOptions opt);
     ~FaceDetector();
 
-    // Merged, suppressed detections in image pixels, best first.
+    // Merged, suppressed detections in image pixels, best first; rotated passes only when
+    // the upright pass finds nothing (FaceAnalyzer also retries when no mesh survives).
     std::vector<Detection> detect(const cv::Mat& bgr);
-    // One pass at the given orientation only (no fallbacks); used by detect() and tests.
+    // One pass at the image's own orientation (all models, tiles).
     std::vector<Detection> detect_upright(const cv::Mat& bgr);
+    // One pass on the image turned by `deg`, mapped back to the image.
+    std::vector<Detection> detect_rotated(const cv::Mat& bgr, double deg);
+    // Group 0: quarter turns, group 1: diagonals. Non-empty passes, best top score first.
+    static constexpr int kRotationGroups = 2;
+    std::vector<std::vector<Detection>> rotated_candidates(const cv::Mat& bgr, int group);
     const DetectorOptions& options() const { return opt_; }
 
 private:
+    std::vector<Detection> detect_pass(const cv::Mat& bgr, bool tiles);
     DetectorOptions opt_;
     std::unique_ptr<BlazeFaceModel> front_, back_;
 };

@@ -41,12 +41,17 @@ struct ModelPaths {
     bool complete() const;  // all three exist
 };
 
+// Axis-aligned bounding box of landmarks.
+cv::Rect2f landmark_box(const std::vector<cv::Point2f>& pts);
+
 class FaceAnalyzer {
 public:
     FaceAnalyzer(const ModelPaths& models, AnalyzerOptions opt);
     std::vector<FaceResult> analyze(const cv::Mat& bgr);
     // Mesh for one detection (both passes); false if the mesh rejects the crop.
     bool mesh_face(const cv::Mat& bgr, const Detection& det, FaceResult& out);
+    // Meshes detections in order, drops rejected and duplicate faces, stops at max_faces.
+    std::vector<FaceResult> mesh_all(const cv::Mat& bgr, const std::vector<Detection>& dets);
     FaceDetector& detector() { return detector_; }
     FaceMeshModel& mesh() { return mesh_; }
     const AnalyzerOptions& options() const { return opt_; }

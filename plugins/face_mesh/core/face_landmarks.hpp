@@ -22,8 +22,8 @@ constexpr std::array<int, 26> kInnerAnchors = {33,  133, 159, 145, 263, 362, 386
                                                300, 334, 336, 168, 6,   4,   1,   0,   13,  14,  17,
                                                61,  291, 98,  327};
 
-constexpr int kForehead = 10, kChin = 152, kNoseTip = 1, kBetweenEyes = 168;
-constexpr int kEarRight = 234, kEarLeft = 454;  // subject's right (image left when upright)
+constexpr int kMeshForehead = 10, kMeshChin = 152, kMeshNoseTip = 1, kMeshBetweenEyes = 168;
+constexpr int kMeshEarRight = 234, kMeshEarLeft = 454;  // subject's right (image left when upright)
 
 // Eye centres, nose tip, mouth corners. Index 0/3 are the subject's right eye / mouth
 // corner, which is the image-left one when the face is upright (GPEN's "left").
