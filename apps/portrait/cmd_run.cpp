@@ -1,4 +1,6 @@
-// portrait run: process images with a pipeline.
+// portrait run: process images with a pipeline, unattended and resumable.
+#include <algorithm>
+#include <csignal>
 #include <iostream>
 
 #include <spdlog/spdlog.h>
@@ -14,14 +16,42 @@ namespace po = boost::program_options;
 
 namespace portrait::cli {
 
+namespace {
+
+// Exit status after SIGINT stopped the batch cleanly (the shell's 128 + SIGINT).
+constexpr int kInterrupted = 130;
+
+const char* kRunUsage =
+    "portrait run [options] INPUT... -o OUTPUT_DIR\n\n"
+    "INPUT is an image, a folder (recursive) or a glob pattern ('photos/*.jpg'); --from-list FILE\n"
+    "adds one input a line ('-' reads stdin). Outputs mirror the input tree under OUTPUT_DIR with\n"
+    "the input's format unless --format says otherwise; an input is never replaced.\n\n"
+    "Exit status: 0 all images written (or up to date), 1 some images failed (the others were\n"
+    "written; see --report), 2 usage or configuration error, 130 stopped by Ctrl-C (report written)";
+
+ProgressMode parse_progress(const std::string& s) {
+    if (s == "auto") return ProgressMode::Auto;
+    if (s == "always") return ProgressMode::Always;
+    if (s == "never") return ProgressMode::Never;
+    throw UsageError("--progress must be auto, always or never");
+}
+
+}  // namespace
+
 int cmd_run(const std::vector<std::string>& args) {
     po::options_description desc("run options");
     desc.add_options()
-        ("input", po::value<std::vector<std::string>>()->composing(), "image files or folders (recursive)")
+        ("input", po::value<std::vector<std::string>>()->composing(), "image files, folders (recursive) or glob patterns")
+        ("from-list", po::value<std::vector<std::string>>()->composing(), "read inputs from FILE, one a line ('-' = stdin; repeatable)")
         ("output,o", po::value<std::string>(), "output folder (mirrors the input tree; inputs are never overwritten)")
-        ("report", po::value<std::string>(), "write a JSON report of every image")
-        ("format", po::value<std::string>(), "output format by extension: jpg, png, webp, tif (default: as input)")
+        ("report", po::value<std::vector<std::string>>()->composing(), "write a report: FILE.json (per image) or FILE.html (before/after thumbnails); repeatable")
+        ("format", po::value<std::string>(), "output format by extension: jpg, png, webp, tif, bmp (default: as input)")
         ("quality", po::value<int>()->default_value(95), "JPEG/WebP quality 1..100")
+        ("resume", "skip images whose output was made from the same input bytes with the same pipeline and settings")
+        ("shard", po::value<std::string>(), "I/N: process only this deterministic share of the inputs (0 <= I < N)")
+        ("workers", po::value<int>(), "images in flight (default: min(threads, 4)); each gets max(1, threads / workers) threads")
+        ("progress", po::value<std::string>()->default_value("auto"), "auto (bar on a terminal, plain lines otherwise), always, never")
+        ("progress-interval", po::value<double>()->default_value(10.0), "seconds between plain progress lines")
         ("threads", po::value<int>(), "threads in all (default: resources.threads, 0 = all cores)")
         ("max-size", po::value<int>(), "longest side stages work on (default: resources.max_size, 1920)")
         ("memory-limit", po::value<std::string>(), "memory budget, e.g. 2GiB (default: resources.memory_limit)");
@@ -29,8 +59,8 @@ int cmd_run(const std::vector<std::string>& args) {
     po::positional_options_description pos;
     pos.add("input", -1);
     po::variables_map vm;
-    if (parse(args, desc, &pos, vm, "portrait run [options] INPUT... -o OUTPUT_DIR")) return kOk;
-    if (!vm.count("input")) throw UsageError("no input images given");
+    if (parse(args, desc, &pos, vm, kRunUsage)) return kOk;
+    if (!vm.count("input") && !vm.count("from-list")) throw UsageError("no input images given");
     if (!vm.count("output")) throw UsageError("no output folder given (-o DIR)");
 
     PipelineConfig cfg = load_pipeline_from(vm);
@@ -46,34 +76,63 @@ int cmd_run(const std::vector<std::string>& args) {
     if (!globals().log_level_given)
         init_logging({cfg.resources.log_level, globals().log_file, true});
 
+    BatchOptions options;
+    if (vm.count("input")) options.inputs = vm["input"].as<std::vector<std::string>>();
+    if (vm.count("from-list")) options.from_lists = vm["from-list"].as<std::vector<std::string>>();
+    options.output_dir = vm["output"].as<std::string>();
+    if (vm.count("format")) {
+        options.format = vm["format"].as<std::string>();
+        if (!options.format.empty() && options.format[0] == '.') options.format.erase(0, 1);
+        static const std::vector<std::string> known{"jpg", "jpeg", "png", "webp", "tif", "tiff", "bmp"};
+        if (std::find(known.begin(), known.end(), options.format) == known.end())
+            throw UsageError("--format must be one of jpg, png, webp, tif, bmp");
+    }
+    if (vm.count("report")) {
+        for (const auto& r : vm["report"].as<std::vector<std::string>>()) {
+            const std::filesystem::path p(r);
+            if (p.extension() == ".json") options.report_json = p;
+            else if (p.extension() == ".html" || p.extension() == ".htm") options.report_html = p;
+            else throw UsageError("--report " + r + ": the name must end in .json or .html");
+        }
+    }
+    const int q = vm["quality"].as<int>();
+    if (q < 1 || q > 100) throw UsageError("--quality must be 1..100");
+    options.write.jpeg_quality = options.write.webp_quality = q;
+    options.resume = vm.count("resume") != 0;
+    if (vm.count("shard")) parse_shard(vm["shard"].as<std::string>(), options.shard_index, options.shard_count);
+    if (vm.count("workers")) {
+        options.workers = vm["workers"].as<int>();
+        if (options.workers < 1) throw UsageError("--workers must be at least 1");
+    }
+    options.progress = parse_progress(vm["progress"].as<std::string>());
+    options.progress_interval_s = vm["progress-interval"].as<double>();
+
+    // Fail fast on a missing input or a bad list, before any plugin or model loads.
+    collect_inputs(options.inputs, {}, nullptr, {});
+
     PluginRegistry registry;
     load_plugins(registry, cfg.plugin_paths);
     ResolvedPipeline resolved = validate_pipeline(cfg, registry);
 
-    BatchOptions options;
-    options.inputs = vm["input"].as<std::vector<std::string>>();
-    options.output_dir = vm["output"].as<std::string>();
-    if (vm.count("format")) options.format = vm["format"].as<std::string>();
-    if (vm.count("report")) options.report_json = vm["report"].as<std::string>();
-    int q = vm["quality"].as<int>();
-    if (q < 1 || q > 100) throw UsageError("--quality must be 1..100");
-    options.write.jpeg_quality = options.write.webp_quality = q;
-    collect_inputs(options.inputs);  // fail fast on a missing input, before any model loads
-
-    const int threads = resolve_thread_count(cfg.resources.threads);
-    apply_thread_count(threads);
+    options.threads = resolve_thread_count(cfg.resources.threads);
+    apply_thread_count(options.threads);
+    // A file size limit (ulimit -f) must fail the one write, not kill the batch.
+    std::signal(SIGXFSZ, SIG_IGN);
     RunTempDir temp;
     std::unique_ptr<Runner> runner;
     try {
-        runner = std::make_unique<Runner>(resolved, RunEnvironment{temp.path(), threads});
+        runner = std::make_unique<Runner>(resolved, RunEnvironment{temp.path(), options.threads});
     } catch (const std::exception& e) {
+        // A stage that cannot start (a model that failed to load) stops the run before any
+        // image: it is never reported per image as "no face".
         std::cerr << "portrait run: " << e.what() << "\n";
         return kUsage;
     }
-    std::error_code ec;
-    std::filesystem::create_directories(options.output_dir, ec);
     BatchSummary summary = run_batch(*runner, options);
-    host_logger().info("{} image(s) written, {} failed", summary.ok, summary.failed);
+    host_logger().info("{} image(s) written, {} failed, {} skipped (up to date), {} with no face found{}", summary.ok,
+                       summary.failed, summary.skipped, summary.no_face_warnings,
+                       summary.interrupted ? "; interrupted" : "");
+    if (summary.interrupted) return kInterrupted;
     return summary.failed > 0 ? kSomeFailed : kOk;
 }
 

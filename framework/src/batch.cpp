@@ -1,131 +1,381 @@
+// The batch loop: a oneTBB parallel_pipeline over the planned inputs. A serial filter
+// hands out the next image (and stops on SIGINT); a parallel filter reads, checks the
+// header, admits the image by its estimated peak memory, decodes, runs the pipeline,
+// encodes and writes it atomically; a serial filter records the manifest line and
+// progress. Images in flight never exceed `workers`; threads never exceed `threads`.
 #include "portrait/runtime/batch.hpp"
 
 #include <algorithm>
 #include <chrono>
-#include <fstream>
+#include <condition_variable>
+#include <mutex>
 #include <set>
+#include <sstream>
 
-#include <nlohmann/json.hpp>
+#include <opencv2/imgcodecs.hpp>
+#include <opencv2/imgproc.hpp>
 #include <spdlog/spdlog.h>
+#include <tbb/global_control.h>
+#include <tbb/parallel_pipeline.h>
+#include <tbb/task_arena.h>
 
+#include "portrait/runtime/batch_manifest.hpp"
 #include "portrait/runtime/errors.hpp"
 #include "portrait/runtime/logging.hpp"
+#include "portrait/runtime/progress.hpp"
 #include "portrait/runtime/resources.hpp"
 #include "portrait/runtime/temp_dir.hpp"
+#include "portrait/version.hpp"
 
 namespace portrait {
 namespace fs = std::filesystem;
 
 namespace {
 
-bool is_image_name(const fs::path& p) {
-    static const std::set<std::string> exts{".jpg", ".jpeg", ".png", ".webp", ".tif", ".tiff", ".bmp"};
-    std::string e = p.extension().string();
-    std::transform(e.begin(), e.end(), e.begin(), ::tolower);
-    return exts.count(e) != 0;
+using Clock = std::chrono::steady_clock;
+
+double ms_since(Clock::time_point t0) {
+    return std::chrono::duration<double, std::milli>(Clock::now() - t0).count();
+}
+
+// Admits images by their estimated peak so the sum in flight stays within the budget.
+// An image larger than the budget still runs, alone: it passed the runner's own check
+// against the whole memory limit (choose_scale), which shrinks its working size first.
+class MemoryGate {
+public:
+    explicit MemoryGate(std::size_t budget) : budget_(budget) {}
+    void acquire(std::size_t bytes) {
+        if (budget_ == 0) return;
+        std::unique_lock<std::mutex> lock(m_);
+        cv_.wait(lock, [&] { return in_flight_ == 0 || in_use_ + bytes <= budget_; });
+        in_use_ += bytes;
+        ++in_flight_;
+    }
+    void release(std::size_t bytes) {
+        if (budget_ == 0) return;
+        {
+            std::lock_guard<std::mutex> lock(m_);
+            in_use_ -= bytes;
+            --in_flight_;
+        }
+        cv_.notify_all();
+    }
+
+private:
+    std::size_t budget_, in_use_ = 0;
+    int in_flight_ = 0;
+    std::mutex m_;
+    std::condition_variable cv_;
+};
+
+struct Job {
+    std::size_t index = 0;
+    bool written = false;
+    std::uint64_t output_size = 0;
+};
+
+// Fewer than 8 bits, one or four channels: the 8-bit BGR a thumbnail needs.
+cv::Mat to_bgr8(const cv::Mat& img) {
+    cv::Mat m = img;
+    if (m.depth() != CV_8U) m.convertTo(m, CV_8U, 1.0 / 257.0);
+    if (m.channels() == 1) cv::cvtColor(m, m, cv::COLOR_GRAY2BGR);
+    if (m.channels() == 4) cv::cvtColor(m, m, cv::COLOR_BGRA2BGR);
+    return m;
+}
+
+void write_thumbnail(const fs::path& file, const cv::Mat& img) {
+    cv::Mat m = to_bgr8(img);
+    const double s = 320.0 / std::max(m.cols, m.rows);
+    if (s < 1) cv::resize(m, m, cv::Size(), s, s, cv::INTER_AREA);
+    std::vector<unsigned char> buf;
+    cv::imencode(".jpg", m, buf, {cv::IMWRITE_JPEG_QUALITY, 80});
+    write_file_atomic(file, buf);
+}
+
+bool is_face_stage(const StageEntry& e) {
+    auto has = [](const std::vector<std::string>& v) { return std::find(v.begin(), v.end(), "faces") != v.end(); };
+    return has(e.spec.needs) || has(e.spec.provides);
+}
+
+// Face counts and "found no face" warnings from the runner's per-stage report.
+void summarise_faces(BatchItem& item, const Runner& runner) {
+    bool any_face_stage = false;
+    for (const auto& st : runner.pipeline().stages) any_face_stage |= is_face_stage(*st.entry);
+    if (!any_face_stage) return;
+    const auto stat = item.report.stats.find("faces");
+    int last = -1;
+    for (const auto& s : item.report.stages)
+        if (s.faces >= 0) last = s.faces;
+    item.faces = stat != item.report.stats.end() ? int(stat->second) : std::max(last, 0);
+    if (item.status != "ok") return;
+    for (const auto& s : item.report.stages)
+        if (s.faces == 0)
+            item.warnings.push_back("no_face: stage '" + s.id + "' found no face" +
+                                    (s.changed ? "" : "; the image passed through it unchanged"));
 }
 
 }  // namespace
 
-std::vector<BatchInput> collect_inputs(const std::vector<std::string>& inputs) {
-    std::vector<BatchInput> out;
-    std::set<fs::path> seen;
-    auto add = [&](const fs::path& file, const fs::path& rel) {
-        std::error_code ec;
-        fs::path key = fs::weakly_canonical(file, ec);
-        if (seen.insert(key).second) out.push_back({file, rel});
-    };
-    for (const auto& s : inputs) {
-        fs::path p(s);
-        std::error_code ec;
-        if (fs::is_directory(p, ec)) {
-            std::vector<fs::path> files;
-            for (auto it = fs::recursive_directory_iterator(p, fs::directory_options::skip_permission_denied, ec);
-                 it != fs::recursive_directory_iterator(); it.increment(ec)) {
-                if (ec) break;
-                if (it->is_regular_file(ec) && is_image_name(it->path())) files.push_back(it->path());
-            }
-            std::sort(files.begin(), files.end());
-            for (const auto& f : files) add(f, f.lexically_relative(p));
-        } else if (fs::exists(p, ec)) {
-            add(p, p.filename());
-        } else {
-            throw UsageError("input " + s + " does not exist");
-        }
+std::string pipeline_fingerprint(const Runner& runner, const BatchOptions& o) {
+    const ResolvedPipeline& p = runner.pipeline();
+    std::ostringstream s;
+    s << "portrait " << PORTRAIT_VERSION_STRING << "\n";
+    s << "max_size " << p.config.resources.max_size << " memory_limit " << p.config.resources.memory_limit << "\n";
+    for (const auto& st : p.stages) {
+        s << "stage " << st.id << " " << st.entry->spec.name << " " << st.entry->plugin->name << "@"
+          << st.entry->plugin->version << "\n";
+        for (const auto& [k, v] : st.params.values()) s << "  " << k << "=" << to_string(v) << "\n";
     }
-    return out;
+    s << "format " << o.format << " jpeg " << o.write.jpeg_quality << " png " << o.write.png_compression << " webp "
+      << o.write.webp_quality << "\n";
+    const std::string text = s.str();
+    return sha256_hex(text.data(), text.size());
 }
 
-fs::path output_path_for(const BatchInput& in, const BatchOptions& o) {
-    fs::path rel = in.relative;
-    if (!o.format.empty()) rel.replace_extension("." + o.format);
-    fs::path out = o.output_dir / rel;
-    std::error_code ec;
-    if (fs::exists(out, ec) && fs::equivalent(out, in.file, ec)) {
-        // -o points at the input folder: never replace the input.
-        out.replace_filename(rel.stem().string() + "-portrait" + rel.extension().string());
-    }
-    return out;
+fs::path thumbs_dir_for(const fs::path& html) {
+    return html.parent_path() / (html.stem().string() + "-thumbs");
 }
 
 BatchSummary run_batch(const Runner& runner, const BatchOptions& o) {
-    BatchSummary summary;
     auto& log = host_logger();
-    for (const auto& in : collect_inputs(o.inputs)) {
-        if (cancel_requested()) break;
-        BatchItem item;
+    const auto t_start = Clock::now();
+    BatchSummary summary;
+
+    std::vector<BatchInput> all = collect_inputs(o.inputs, o.from_lists, &summary.listing_warnings, o.output_dir);
+    for (const auto& w : summary.listing_warnings) log.warn("{}", w);
+    plan_outputs(all, o);
+    std::vector<BatchInput> inputs;
+    for (auto& in : all)
+        if (in_shard(in.output_rel, o.shard_index, o.shard_count)) inputs.push_back(std::move(in));
+    if (o.shard_count > 1)
+        log.info("shard {}/{}: {} of {} image(s)", o.shard_index, o.shard_count, inputs.size(), all.size());
+
+    // Threads: W images in flight, each stage's intra-op pool max(1, threads / W), so the
+    // process never runs more than `threads` busy threads.
+    const int threads = std::max(1, o.threads);
+    int workers = o.workers > 0 ? o.workers : std::min(threads, 4);
+    workers = std::max(1, std::min<int>(workers, std::max<std::size_t>(inputs.size(), 1)));
+    const int per_image = std::max(1, threads / workers);
+    apply_thread_count(per_image);
+    summary.workers = workers;
+    summary.threads = threads;
+    summary.threads_per_image = per_image;
+
+    const std::size_t limit = runner.pipeline().config.resources.memory_limit;
+    const std::size_t baseline = current_rss_bytes();
+    summary.memory_budget = limit == 0 ? 0 : (limit > baseline ? limit - baseline : 1);
+    MemoryGate gate(summary.memory_budget);
+
+    summary.pipeline_fingerprint = pipeline_fingerprint(runner, o);
+    const auto manifest = o.resume ? read_manifest(o.output_dir) : std::map<std::string, ManifestEntry>{};
+    ManifestWriter manifest_out;
+    {
+        std::error_code ec;
+        fs::create_directories(o.output_dir, ec);
+        std::string err;
+        if (!manifest_out.open(o.output_dir, o.shard_index, o.shard_count, err)) log.warn("{}", err);
+    }
+    const fs::path thumbs = o.report_html.empty() ? fs::path() : thumbs_dir_for(o.report_html);
+    if (!thumbs.empty()) {
+        std::error_code ec;
+        fs::create_directories(thumbs, ec);
+    }
+
+    summary.items.resize(inputs.size());
+    std::mutex dirs_mutex;
+    std::set<fs::path> ready_dirs;  // output folders created and swept of stale temp files
+    auto prepare_dir = [&](const fs::path& dir) {
+        std::lock_guard<std::mutex> lock(dirs_mutex);
+        if (ready_dirs.count(dir)) return;
+        std::error_code ec;
+        fs::create_directories(dir, ec);
+        sweep_stale_temp_files(dir);
+        ready_dirs.insert(dir);
+    };
+
+    // auto: a bar on a terminal, plain periodic lines otherwise; always: the bar regardless.
+    const bool bar = o.progress == ProgressMode::Always ||
+                     (o.progress == ProgressMode::Auto && Progress::stderr_is_terminal());
+    Progress progress(o.progress != ProgressMode::Never, bar, o.progress_interval_s);
+    progress.start(int(inputs.size()));
+    int done = 0;
+
+    // The work on one image; fills its item. Never throws.
+    auto work = [&](Job& job) {
+        const BatchInput& in = inputs[job.index];
+        BatchItem& item = summary.items[job.index];
         item.input = in.file;
-        item.output = output_path_for(in, o);
-        auto t0 = std::chrono::steady_clock::now();
+        item.output = o.output_dir / in.output_rel;
+        const auto t0 = Clock::now();
+        std::size_t admitted = 0;
+        bool holding = false;
         try {
-            cv::Mat img = read_image(in.file);
-            cv::Mat result = runner.process(img, in.file.string(), item.report);
-            if (!item.report.ok) throw ImageError(in.file.string() + ": " + item.report.error);
-            fs::create_directories(item.output.parent_path());
-            write_image_atomic(item.output, result, o.write);
+            if (!in.error.empty()) throw ImageError(in.error);
+            if (cancel_requested()) {
+                item.status = "cancelled";
+                item.error = "not started: the batch was interrupted";
+                return;
+            }
+            auto t = Clock::now();
+            const std::vector<unsigned char> bytes = read_file_bytes(in.file);
+            item.input_sha256 = sha256_hex(bytes.data(), bytes.size());
+            item.read_ms = ms_since(t);
+            if (o.resume) {
+                auto it = manifest.find(in.output_rel.generic_string());
+                std::error_code ec;
+                if (it != manifest.end() && it->second.input_sha256 == item.input_sha256 &&
+                    it->second.pipeline == summary.pipeline_fingerprint && fs::exists(item.output, ec) &&
+                    fs::file_size(item.output, ec) == it->second.output_size) {
+                    item.status = "skipped";
+                    item.error = "";
+                    item.warnings.clear();
+                    item.ms = ms_since(t0);
+                    return;
+                }
+            }
+            const ImageHeader header = probe_image(bytes, in.file.string());
+            try {
+                admitted = runner.estimate_peak_bytes(cv::Size(header.width, header.height), header.channels,
+                                                      header.depth_bytes) +
+                           bytes.size();
+            } catch (const ImageError& e) {
+                throw ImageError(in.file.string() + ": " + std::to_string(header.width) + "x" +
+                                 std::to_string(header.height) + " " + e.what() + "; refused before decoding");
+            }
+            item.estimate_bytes = admitted;
+            gate.acquire(admitted);
+            holding = true;
+
+            t = Clock::now();
+            DecodedImage img = decode_image(bytes, header, in.file.string());
+            item.decode_ms = ms_since(t);
+            item.orientation = img.orientation;
+            for (auto& w : img.warnings) item.warnings.push_back("metadata: " + w);
+
+            t = Clock::now();
+            cv::Mat result = runner.process(img.pixels, in.file.string(), item.report);
+            item.process_ms = ms_since(t);
+            if (!item.report.ok) {
+                if (cancel_requested() && item.report.error == "cancelled") {
+                    item.status = "cancelled";
+                    item.error = "interrupted before it finished";
+                    gate.release(admitted);
+                    holding = false;
+                    item.ms = ms_since(t0);
+                    return;
+                }
+                throw ImageError(in.file.string() + ": " + item.report.error);
+            }
+
+            t = Clock::now();
+            std::vector<std::string> enc_warnings;
+            const std::vector<unsigned char> encoded =
+                encode_image(item.output, result, o.write, &img.metadata, &enc_warnings);
+            for (auto& w : enc_warnings) item.warnings.push_back(w);
+            item.encode_ms = ms_since(t);
+
+            t = Clock::now();
+            prepare_dir(item.output.parent_path());
+            write_file_atomic(item.output, encoded);
+            item.write_ms = ms_since(t);
+            job.written = true;
+            job.output_size = encoded.size();
+
+            if (!thumbs.empty()) {
+                try {
+                    char name[32];
+                    std::snprintf(name, sizeof name, "%06zu", job.index);
+                    write_thumbnail(thumbs / (std::string(name) + "-before.jpg"), img.pixels);
+                    write_thumbnail(thumbs / (std::string(name) + "-after.jpg"), result);
+                    item.thumb_before = (thumbs.filename() / (std::string(name) + "-before.jpg")).generic_string();
+                    item.thumb_after = (thumbs.filename() / (std::string(name) + "-after.jpg")).generic_string();
+                } catch (const std::exception& e) {
+                    item.warnings.push_back(std::string("thumbnail not written: ") + e.what());
+                }
+            }
             item.status = "ok";
-            ++summary.ok;
-            log.info("{} -> {}", in.file.string(), item.output.string());
         } catch (const std::exception& e) {
             item.status = "failed";
             item.error = e.what();
-            ++summary.failed;
-            log.error("{}", e.what());
         }
-        item.ms = std::chrono::duration<double, std::milli>(std::chrono::steady_clock::now() - t0).count();
-        summary.items.push_back(std::move(item));
-    }
-    if (!o.report_json.empty()) write_json_report(o.report_json, summary, runner);
-    return summary;
-}
+        if (holding) gate.release(admitted);
+        item.ms = ms_since(t0);
+    };
 
-void write_json_report(const fs::path& file, const BatchSummary& summary, const Runner& runner) {
-    nlohmann::json j;
-    j["schema_version"] = 1;
-    j["tool"] = std::string("portrait ") + PORTRAIT_VERSION_STRING;
-    j["pipeline"] = runner.pipeline().config.file.string();
-    j["totals"] = {{"ok", summary.ok}, {"failed", summary.failed}};
-    j["items"] = nlohmann::json::array();
-    for (const auto& it : summary.items) {
-        nlohmann::json stages = nlohmann::json::object();
-        for (const auto& s : it.report.stages) stages[s.id] = {{"ms", s.ms}, {"changed", s.changed}};
-        nlohmann::json item = {{"input", it.input.string()},
-                               {"output", it.status == "ok" ? it.output.string() : ""},
-                               {"status", it.status},
-                               {"error", it.error},
-                               {"faces", it.report.stats.count("faces") ? it.report.stats.at("faces") : 0},
-                               {"stages", stages},
-                               {"ms", it.ms},
-                               {"peak_rss_bytes", peak_rss_bytes()}};
-        j["items"].push_back(item);
-    }
-    const fs::path tmp = file.string() + ".tmp";
+    auto finish = [&](Job& job) {
+        BatchItem& item = summary.items[job.index];
+        item.peak_rss_bytes = peak_rss_bytes();
+        summarise_faces(item, runner);
+        if (job.written)
+            manifest_out.append({inputs[job.index].output_rel.generic_string(), item.input.string(),
+                                 item.input_sha256, summary.pipeline_fingerprint, job.output_size});
+        if (item.status == "ok") {
+            ++summary.ok;
+            log.debug("{} -> {}", item.input.string(), item.output.string());
+        } else if (item.status == "failed") {
+            ++summary.failed;
+            log.error("{}", item.error);
+        } else if (item.status == "skipped") {
+            ++summary.skipped;
+        } else {
+            ++summary.cancelled;
+        }
+        bool no_face = false;
+        for (const auto& w : item.warnings) {
+            if (w.rfind("no_face:", 0) == 0) no_face = true;
+            else ++summary.other_warnings;
+        }
+        if (no_face) ++summary.no_face_warnings;
+        for (const auto& w : item.warnings) log.warn("{}: {}", item.input.string(), w);
+        ++done;
+        progress.update(done, summary.failed, summary.skipped);
+    };
+
     {
-        std::ofstream out(tmp);
-        out << j.dump(2) << "\n";
-        if (!out) throw std::runtime_error("cannot write report " + file.string());
+        // Caps every TBB thread of the process (ours and OpenCV's, whose backend is TBB).
+        tbb::global_control limit_threads(tbb::global_control::max_allowed_parallelism, std::size_t(threads));
+        tbb::task_arena arena(workers);
+        std::size_t next = 0;
+        arena.execute([&] {
+            tbb::parallel_pipeline(
+                std::size_t(workers),
+                tbb::make_filter<void, Job*>(tbb::filter_mode::serial_in_order,
+                                             [&](tbb::flow_control& fc) -> Job* {
+                                                 if (next >= inputs.size() || cancel_requested()) {
+                                                     fc.stop();
+                                                     return nullptr;
+                                                 }
+                                                 auto* job = new Job;
+                                                 job->index = next++;
+                                                 return job;
+                                             }) &
+                    tbb::make_filter<Job*, Job*>(tbb::filter_mode::parallel,
+                                                 [&](Job* job) {
+                                                     work(*job);
+                                                     return job;
+                                                 }) &
+                    tbb::make_filter<Job*, void>(tbb::filter_mode::serial_out_of_order, [&](Job* job) {
+                        finish(*job);
+                        delete job;
+                    }));
+        });
+        // Images never started because of SIGINT are listed too, so the report is complete.
+        for (std::size_t i = next; i < inputs.size(); ++i) {
+            BatchItem& item = summary.items[i];
+            item.input = inputs[i].file;
+            item.output = o.output_dir / inputs[i].output_rel;
+            item.status = "cancelled";
+            item.error = "not started: the batch was interrupted";
+            ++summary.cancelled;
+        }
     }
-    fs::rename(tmp, file);
+    summary.interrupted = cancel_requested().load();
+    progress.finish(done, summary.failed, summary.skipped);
+    summary.wall_s = std::chrono::duration<double>(Clock::now() - t_start).count();
+    summary.peak_rss_bytes = peak_rss_bytes();
+    if (!o.report_json.empty()) write_json_report(o.report_json, summary, runner);
+    if (!o.report_html.empty()) write_html_report(o.report_html, summary, runner);
+    return summary;
 }
 
 }  // namespace portrait

@@ -1,9 +1,16 @@
 #include "portrait/runtime/image_io.hpp"
 
+#include <algorithm>
+#include <cerrno>
+#include <cstring>
 #include <fstream>
 #include <random>
 
+#include <fcntl.h>
 #include <opencv2/imgcodecs.hpp>
+#include <opencv2/imgproc.hpp>
+#include <signal.h>
+#include <sys/stat.h>
 #include <unistd.h>
 
 #include "portrait/runtime/errors.hpp"
@@ -11,54 +18,201 @@
 namespace portrait {
 namespace fs = std::filesystem;
 
-cv::Mat read_image(const fs::path& file) {
+namespace {
+
+const std::string kTempTag = ".portrait-tmp-";
+
+std::string lower_ext(const fs::path& p) {
+    std::string e = p.extension().string();
+    std::transform(e.begin(), e.end(), e.begin(), [](unsigned char c) { return char(std::tolower(c)); });
+    return e;
+}
+
+std::string format_of_ext(const std::string& ext) {
+    if (ext == ".jpg" || ext == ".jpeg") return "jpeg";
+    if (ext == ".png") return "png";
+    if (ext == ".webp") return "webp";
+    if (ext == ".tif" || ext == ".tiff") return "tiff";
+    if (ext == ".bmp") return "bmp";
+    return "";
+}
+
+// A JPEG's entropy-coded data never holds FF D9 (FF is stuffed), so an end-of-image
+// marker after the first scan header is how a complete file ends. libjpeg would
+// otherwise fill a truncated file's missing rows with grey and call it a success.
+bool jpeg_is_complete(const std::vector<unsigned char>& b) {
+    std::size_t sos = 0;
+    for (std::size_t i = 2; i + 1 < b.size(); ++i)
+        if (b[i] == 0xFF && b[i + 1] == 0xDA) {
+            sos = i;
+            break;
+        }
+    if (sos == 0) return false;
+    for (std::size_t i = sos + 2; i + 1 < b.size(); ++i)
+        if (b[i] == 0xFF && b[i + 1] == 0xD9) return true;
+    return false;
+}
+
+std::string errno_text(int err) {
+    if (err == ENOSPC) return "no space left on device";
+    if (err == EFBIG) return "file too large (file size limit)";
+    if (err == EACCES || err == EPERM) return "permission denied (folder not writable?)";
+    if (err == EROFS) return "read-only file system";
+    if (err == EDQUOT) return "disk quota exceeded";
+    return std::strerror(err);
+}
+
+}  // namespace
+
+std::vector<unsigned char> read_file_bytes(const fs::path& file) {
     std::error_code ec;
-    if (!fs::exists(file, ec)) throw ImageError(file.string() + ": no such file");
-    if (fs::is_directory(file, ec)) throw ImageError(file.string() + ": is a folder");
-    std::ifstream probe(file, std::ios::binary);
-    if (!probe) throw ImageError(file.string() + ": cannot be read (permission denied?)");
-    if (fs::file_size(file, ec) == 0) throw ImageError(file.string() + ": empty file (0 bytes)");
-    cv::Mat img;
-    try {
-        img = cv::imread(file.string(), cv::IMREAD_UNCHANGED);
-    } catch (const cv::Exception& e) {
-        throw ImageError(file.string() + ": cannot decode: " + e.what());
+    const auto st = fs::status(file, ec);
+    if (ec || !fs::exists(st)) {
+        // A dangling link or a link loop exists as a name but not as a file.
+        if (fs::is_symlink(fs::symlink_status(file, ec))) {
+            std::error_code ec2;
+            const fs::path target = fs::canonical(file, ec2);
+            (void)target;
+            throw ImageError(file.string() + ": broken symbolic link (" + (ec2 ? ec2.message() : "no target") + ")");
+        }
+        throw ImageError(file.string() + ": no such file");
     }
-    if (img.empty()) throw ImageError(file.string() + ": not an image OpenCV can decode, or truncated");
-    return img;
+    if (fs::is_directory(st)) throw ImageError(file.string() + ": is a folder");
+    if (!fs::is_regular_file(st)) throw ImageError(file.string() + ": not a regular file");
+    std::ifstream in(file, std::ios::binary);
+    if (!in) throw ImageError(file.string() + ": cannot be read (" + errno_text(errno) + ")");
+    in.seekg(0, std::ios::end);
+    const std::streamoff size = in.tellg();
+    if (size <= 0) throw ImageError(file.string() + ": empty file (0 bytes)");
+    in.seekg(0);
+    std::vector<unsigned char> bytes(static_cast<std::size_t>(size));
+    in.read(reinterpret_cast<char*>(bytes.data()), size);
+    if (in.gcount() != size) throw ImageError(file.string() + ": read error");
+    return bytes;
+}
+
+DecodedImage decode_image(const std::vector<unsigned char>& bytes, const ImageHeader& header,
+                          const std::string& name) {
+    DecodedImage d;
+    d.header = header;
+    if (header.format == "jpeg" && !jpeg_is_complete(bytes))
+        throw ImageError(name + ": truncated JPEG (no end-of-image marker)");
+    try {
+        d.pixels = cv::imdecode(bytes, cv::IMREAD_UNCHANGED);
+    } catch (const cv::Exception& e) {
+        throw ImageError(name + ": cannot decode " + header.format + ": " + e.what());
+    }
+    if (d.pixels.empty())
+        throw ImageError(name + ": cannot decode " + header.format + " (corrupt or truncated data)");
+    if (d.pixels.size() != cv::Size(header.width, header.height))
+        throw ImageError(name + ": decoded size differs from its header (multi-page or corrupt file)");
+    d.metadata = read_metadata(bytes.data(), bytes.size(), &d.warnings);
+    d.orientation = d.metadata.orientation;
+    if (d.orientation != 1) d.pixels = apply_orientation(d.pixels, d.orientation);
+    return d;
+}
+
+cv::Mat read_image(const fs::path& file) {
+    const auto bytes = read_file_bytes(file);
+    const ImageHeader h = probe_image(bytes, file.string());
+    return decode_image(bytes, h, file.string()).pixels;
+}
+
+std::vector<unsigned char> encode_image(const fs::path& file, const cv::Mat& image, const WriteOptions& o,
+                                        const ImageMetadata* metadata, std::vector<std::string>* warnings) {
+    const std::string ext = lower_ext(file);
+    const std::string format = format_of_ext(ext);
+    if (format.empty()) throw ImageError(file.string() + ": unknown output extension '" + ext + "'");
+    std::vector<int> params;
+    cv::Mat img = image;
+    if (format == "jpeg") {
+        params = {cv::IMWRITE_JPEG_QUALITY, o.jpeg_quality};
+        if (img.depth() != CV_8U) img.convertTo(img, CV_8U, 1.0 / 257.0);
+        if (img.channels() == 4) {  // JPEG has no alpha
+            cv::cvtColor(img, img, cv::COLOR_BGRA2BGR);
+            if (warnings) warnings->push_back("alpha channel dropped: JPEG output has none");
+        }
+    } else if (format == "png") {
+        params = {cv::IMWRITE_PNG_COMPRESSION, o.png_compression};
+    } else if (format == "webp") {
+        params = {cv::IMWRITE_WEBP_QUALITY, o.webp_quality};
+        if (img.depth() != CV_8U) img.convertTo(img, CV_8U, 1.0 / 257.0);
+    } else if (format == "bmp") {
+        if (img.depth() != CV_8U) img.convertTo(img, CV_8U, 1.0 / 257.0);
+    }
+    std::vector<unsigned char> buf;
+    try {
+        if (!cv::imencode(ext, img, buf, params) || buf.empty())
+            throw ImageError(file.string() + ": cannot encode as " + format);
+    } catch (const cv::Exception& e) {
+        throw ImageError(file.string() + ": cannot encode as " + format + ": " + e.what());
+    }
+    if (metadata && !metadata->empty())
+        buf = embed_metadata(buf, format, *metadata, img.size(), img.channels(), warnings);
+    return buf;
 }
 
 fs::path temp_name_for(const fs::path& file) {
     static thread_local std::mt19937 rng{std::random_device{}()};
-    return file.parent_path() / ("." + file.stem().string() + ".portrait-tmp-" + std::to_string(getpid()) + "-" +
-                                 std::to_string(rng() % 100000) + file.extension().string());
+    return file.parent_path() / ("." + file.stem().string() + kTempTag + std::to_string(getpid()) + "-" +
+                                 std::to_string(rng() % 1000000) + file.extension().string());
+}
+
+int sweep_stale_temp_files(const fs::path& dir) {
+    int n = 0;
+    std::error_code ec;
+    for (const auto& e : fs::directory_iterator(dir, ec)) {
+        const std::string name = e.path().filename().string();
+        const auto at = name.find(kTempTag);
+        if (name.empty() || name[0] != '.' || at == std::string::npos) continue;
+        const long pid = std::strtol(name.c_str() + at + kTempTag.size(), nullptr, 10);
+        if (pid <= 0 || pid == long(getpid())) continue;
+        if (kill(pid_t(pid), 0) == 0 || errno == EPERM) continue;  // its writer is still running
+        std::error_code rm;
+        if (fs::remove(e.path(), rm)) ++n;
+    }
+    return n;
+}
+
+void write_file_atomic(const fs::path& file, const std::vector<unsigned char>& bytes) {
+    const fs::path tmp = temp_name_for(file);
+    const int fd = ::open(tmp.c_str(), O_WRONLY | O_CREAT | O_EXCL | O_CLOEXEC, 0644);
+    if (fd < 0) throw ImageError(file.string() + ": cannot write: " + errno_text(errno));
+    auto fail = [&](int err, const char* what) {
+        ::close(fd);
+        ::unlink(tmp.c_str());
+        throw ImageError(file.string() + ": cannot " + what + ": " + errno_text(err));
+    };
+    std::size_t done = 0;
+    while (done < bytes.size()) {
+        const ssize_t k = ::write(fd, bytes.data() + done, bytes.size() - done);
+        if (k < 0) {
+            if (errno == EINTR) continue;
+            fail(errno, "write");
+        }
+        done += std::size_t(k);
+    }
+    if (::fsync(fd) != 0) fail(errno, "write (fsync)");
+    if (::close(fd) != 0) {
+        const int err = errno;
+        ::unlink(tmp.c_str());
+        throw ImageError(file.string() + ": cannot write (close): " + errno_text(err));
+    }
+    if (::rename(tmp.c_str(), file.c_str()) != 0) {
+        const int err = errno;
+        ::unlink(tmp.c_str());
+        throw ImageError(file.string() + ": cannot move the written file into place: " + errno_text(err));
+    }
+    // The rename is durable once the folder is synced too.
+    const int dfd = ::open(file.parent_path().empty() ? "." : file.parent_path().c_str(), O_RDONLY | O_DIRECTORY);
+    if (dfd >= 0) {
+        ::fsync(dfd);
+        ::close(dfd);
+    }
 }
 
 void write_image_atomic(const fs::path& file, const cv::Mat& image, const WriteOptions& o) {
-    std::string ext = file.extension().string();
-    for (auto& c : ext) c = char(std::tolower(c));
-    std::vector<int> params;
-    if (ext == ".jpg" || ext == ".jpeg") params = {cv::IMWRITE_JPEG_QUALITY, o.jpeg_quality};
-    else if (ext == ".png") params = {cv::IMWRITE_PNG_COMPRESSION, o.png_compression};
-    else if (ext == ".webp") params = {cv::IMWRITE_WEBP_QUALITY, o.webp_quality};
-    const fs::path tmp = temp_name_for(file);
-    std::error_code ec;
-    bool ok = false;
-    try {
-        ok = cv::imwrite(tmp.string(), image, params);
-    } catch (const cv::Exception& e) {
-        fs::remove(tmp, ec);
-        throw ImageError(file.string() + ": cannot encode: " + e.what());
-    }
-    if (!ok) {
-        fs::remove(tmp, ec);
-        throw ImageError(file.string() + ": cannot write (folder not writable, disk full, or unknown extension)");
-    }
-    fs::rename(tmp, file, ec);
-    if (ec) {
-        fs::remove(tmp, ec);
-        throw ImageError(file.string() + ": cannot move the written file into place: " + ec.message());
-    }
+    write_file_atomic(file, encode_image(file, image, o));
 }
 
 }  // namespace portrait

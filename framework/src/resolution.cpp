@@ -33,9 +33,9 @@ bool transfer_difference(cv::Mat& full, const cv::Mat& before, const cv::Mat& af
         cv::add(wide, up32, wide);
         wide.convertTo(full, CV_16UC3);
     } else {
-        cv::Mat sum;
-        cv::add(full, up, sum, cv::noArray(), CV_16SC3);
-        sum.convertTo(full, CV_8UC3);
+        // Saturating add straight into full: no full-size 16-bit sum (a 50 MP image would
+        // need 300 MB more for it).
+        cv::add(full, up, full, cv::noArray(), CV_8U);
     }
     return true;
 }

@@ -1,5 +1,6 @@
 #include "portrait/runtime/runner.hpp"
 
+#include <algorithm>
 #include <chrono>
 #include <sstream>
 
@@ -35,6 +36,32 @@ private:
     std::size_t memory_;
     const ModelLocator* models_;
 };
+
+// Largest Frame::output_scale the host accepts (a guard against a stage's mistake).
+constexpr int kMaxOutputScale = 8;
+
+// After a stage enlarged the image by k: faces, masks and the original size follow it.
+void scale_frame_geometry(Frame& frame, int k) {
+    const float f = float(k);
+    for (Face& face : frame.faces) {
+        face.box = cv::Rect2f(face.box.x * f, face.box.y * f, face.box.width * f, face.box.height * f);
+        for (auto& p : face.keypoints) p *= f;
+        for (auto& p : face.landmarks) p *= f;
+        for (auto& p : face.align5) p *= f;
+    }
+    for (auto& [name, mask] : frame.masks) {
+        cv::Mat up;
+        cv::resize(mask, up, mask.size() * k, 0, 0, cv::INTER_LINEAR);
+        mask = up;
+    }
+    frame.original_size = frame.original_size * k;
+}
+
+// Faces a face stage (one that needs or provides "faces") saw or found; -1 for other stages.
+int face_count(const StageSpec& spec, const Frame& frame) {
+    auto has = [](const std::vector<std::string>& v) { return std::find(v.begin(), v.end(), caps::kFaces) != v.end(); };
+    return has(spec.needs) || has(spec.provides) ? int(frame.faces.size()) : -1;
+}
 
 std::string mib(std::size_t bytes) {
     std::ostringstream ss;
@@ -140,7 +167,7 @@ cv::Mat Runner::process(const cv::Mat& image, const std::string& source, ImageRe
         frame.scale = scale;
         frame.original_size = image.size();
         frame.source = source;
-        const cv::Size wsize = scaled_size(image.size(), scale);
+        cv::Size wsize = scaled_size(image.size(), scale);  // grows when a stage enlarges the image
         if (scale < 1.0)
             cv::resize(full8, frame.image, wsize, 0, 0, cv::INTER_AREA);
         else
@@ -153,6 +180,7 @@ cv::Mat Runner::process(const cv::Mat& image, const std::string& source, ImageRe
             const ResolvedStage& st = *inst->stage;
             cv::Mat before = frame.image.clone();
             frame.warp.release();
+            frame.output_scale = 1;
             char err[2048] = {0};
             auto t0 = std::chrono::steady_clock::now();
             int rc;
@@ -169,10 +197,35 @@ cv::Mat Runner::process(const cv::Mat& image, const std::string& source, ImageRe
                 report.stages.push_back({st.id, ms, false});
                 return {};
             }
-            if (frame.image.size() != wsize || frame.image.type() != CV_8UC3) {
+            const int k = frame.output_scale;
+            if (k < 1 || k > kMaxOutputScale) {
+                report.failed_stage = st.id;
+                report.error = "stage '" + st.id + "' set output_scale " + std::to_string(k) + " (allowed 1.." +
+                               std::to_string(kMaxOutputScale) + ")";
+                return {};
+            }
+            if (frame.image.size() != wsize * k || frame.image.type() != CV_8UC3) {
                 report.failed_stage = st.id;
                 report.error = "stage '" + st.id + "' returned an image of another size or type";
                 return {};
+            }
+            if (k > 1) {
+                // An enlarging stage: bring the full-resolution image (and alpha) to the new
+                // size, carry the stage's change relative to a bicubic enlargement of its input,
+                // and rescale what earlier stages left in the frame.
+                const cv::Size new_wsize = wsize * k;
+                if (carry) {
+                    cv::Mat before_up, full_up;
+                    cv::resize(before, before_up, new_wsize, 0, 0, cv::INTER_CUBIC);
+                    cv::resize(full, full_up, full.size() * k, 0, 0, cv::INTER_CUBIC);
+                    full = full_up;
+                    transfer_difference(full, before_up, frame.image);
+                }
+                if (!alpha.empty()) cv::resize(alpha, alpha, alpha.size() * k, 0, 0, cv::INTER_LINEAR);
+                scale_frame_geometry(frame, k);
+                wsize = new_wsize;
+                report.stages.push_back({st.id, ms, true, face_count(st.entry->spec, frame)});
+                continue;
             }
             bool changed = cv::norm(before, frame.image, cv::NORM_INF) > 0;
             if (carry && changed) {
@@ -181,7 +234,7 @@ cv::Mat Runner::process(const cv::Mat& image, const std::string& source, ImageRe
                 else
                     transfer_difference(full, before, frame.image);
             }
-            report.stages.push_back({st.id, ms, changed});
+            report.stages.push_back({st.id, ms, changed, face_count(st.entry->spec, frame)});
         }
         report.stats = frame.stats;
         if (!carry) full = frame.image;

@@ -43,6 +43,12 @@ struct Frame {
     std::string source;  // input path, for messages
     // Per-image facts stages report (e.g. "faces" -> 2); they end up in the batch report.
     std::map<std::string, double> stats;
+    // A stage that enlarges the image (super-resolution) sets this to its integer factor
+    // k >= 2 and returns `image` at exactly k x the working size (each side rounded).
+    // The host then enlarges the full-resolution image by k (bicubic) and carries the
+    // stage's change onto it, and scales faces, masks and original_size by k, so later
+    // stages see a consistent frame at the new size. The host resets it to 1 before each stage.
+    int output_scale = 1;
 };
 
 }  // namespace sdk_v1

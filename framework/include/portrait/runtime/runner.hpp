@@ -27,6 +27,7 @@ struct StageReport {
     std::string id;
     double ms = 0;
     bool changed = false;  // did the stage change any pixel
+    int faces = -1;        // faces in the frame after a stage that needs or provides "faces"; -1 otherwise
 };
 
 struct ImageReport {
@@ -48,7 +49,8 @@ public:
     Runner& operator=(const Runner&) = delete;
 
     // Processes a decoded image (8- or 16-bit; 1, 3 or 4 channels) and returns one of the
-    // same size and type (alpha kept). Never throws for a bad image or a failing stage:
+    // same type (alpha kept) and size, times the factor of any stage that set
+    // Frame::output_scale (e.g. gpen with scale 2). Never throws for a bad image or a failing stage:
     // returns an empty Mat and fills report.error. May run on several threads at once.
     cv::Mat process(const cv::Mat& image, const std::string& source, ImageReport& report) const;
 

@@ -1,0 +1,27 @@
+#include "shared_registry.hpp"
+
+#include <algorithm>
+
+#include <spdlog/spdlog.h>
+
+#include "portrait/runtime/logging.hpp"
+
+namespace portrait::studio {
+
+void SharedRegistry::load_defaults() { load_folders(PluginRegistry::default_search_path()); }
+
+void SharedRegistry::load_folders(const std::vector<std::filesystem::path>& dirs) {
+    std::unique_lock<std::shared_mutex> lock(mutex_);
+    for (const auto& d : dirs) {
+        const auto norm = d.lexically_normal();
+        if (std::find(loaded_dirs_.begin(), loaded_dirs_.end(), norm) != loaded_dirs_.end()) continue;
+        loaded_dirs_.push_back(norm);
+        const std::size_t before = registry_.refusals().size();
+        registry_.load_directory(norm);
+        for (std::size_t i = before; i < registry_.refusals().size(); ++i)
+            host_logger().warn("plugin {} not loaded: {}", registry_.refusals()[i].path.string(),
+                               registry_.refusals()[i].reason);
+    }
+}
+
+}  // namespace portrait::studio

@@ -1,0 +1,97 @@
+"""Checkpoint reading and converted-file writing shared by the GPEN and RealESRNet converters.
+
+Reading: torch.load(weights_only=True) on the CPU, unwrap the usual training wrappers, strip
+`module.` prefixes, and compare the result key by key with the network we build, so that a
+wrong file is refused with every offending key named (exit code 2 in the converters).
+Writing: the TorchScript file, its sha256 sidecar (sha256sum format) and a JSON sidecar.
+"""
+import hashlib
+import sys
+import json
+import os
+from pathlib import Path
+
+import torch
+
+# Wrappers seen in the wild: BasicSR/Real-ESRGAN ('params_ema', 'params'), rosinality/GPEN
+# training checkpoints ('g_ema'), generic ('state_dict').
+WRAPPER_KEYS = ('g_ema', 'params_ema', 'params', 'state_dict')
+
+
+class ConversionError(Exception):
+    """A source we refuse; the message names the file and the offending keys."""
+
+
+def load_state_dict(path: Path) -> dict:
+    """The state_dict inside `path`, unwrapped and without `module.` prefixes."""
+    if not path.is_file():
+        raise ConversionError(f'{path}: file not found')
+    try:
+        obj = torch.load(str(path), map_location='cpu', weights_only=True)
+    except Exception as e:  # zip, pickle and weights_only errors all mean the same to the user
+        raise ConversionError(f'{path}: not a PyTorch checkpoint (torch.load with weights_only=True failed: '
+                              f'{type(e).__name__}: {str(e).strip()[:300]})') from None
+    if not isinstance(obj, dict):
+        raise ConversionError(f'{path}: not a checkpoint dict (got {type(obj).__name__})')
+    for key in WRAPPER_KEYS:
+        if key in obj and isinstance(obj[key], dict):
+            others = [str(k) for k in obj if k != key]
+            # A wrapper may carry extras (optimizer state, 'params' beside 'params_ema'); the
+            # weights we convert are the wrapped ones, as the original loaders take them.
+            obj = obj[key]
+            if others:
+                print(f'note: {path}: using [{key!r}], ignoring top-level entries: {", ".join(others)}', file=sys.stderr)
+            break
+    bad = [str(k) for k, v in obj.items() if not (isinstance(k, str) and torch.is_tensor(v))]
+    if bad or not obj:
+        raise ConversionError(f'{path}: not a state_dict (name -> tensor); offending entries: '
+                              f'{", ".join(bad[:20]) or "(empty)"}')
+    if all(k.startswith('module.') for k in obj):
+        obj = {k[len('module.'):]: v for k, v in obj.items()}
+    return obj
+
+
+def check_against(sd: dict, model: torch.nn.Module, where: str) -> None:
+    """Raise unless `sd` has exactly the model's keys, shapes and float-ness."""
+    want = model.state_dict()
+    missing = [k for k in want if k not in sd]
+    extra = [k for k in sd if k not in want]
+    shapes = [f'{k} {list(sd[k].shape)} (expected {list(v.shape)})'
+              for k, v in want.items() if k in sd and tuple(sd[k].shape) != tuple(v.shape)]
+    dtypes = [f'{k} {sd[k].dtype}' for k, v in want.items() if k in sd and not sd[k].is_floating_point()]
+    problems = []
+    if missing:
+        problems.append(f'missing keys ({len(missing)}): {", ".join(missing)}')
+    if extra:
+        problems.append(f'unexpected keys ({len(extra)}): {", ".join(extra)}')
+    if shapes:
+        problems.append(f'wrong shapes ({len(shapes)}): {", ".join(shapes)}')
+    if dtypes:
+        problems.append(f'not floating point ({len(dtypes)}): {", ".join(dtypes)}')
+    if problems:
+        raise ConversionError(f'{where}: does not match the inferred network:\n  ' + '\n  '.join(problems))
+
+
+def sha256_of(path: Path) -> str:
+    h = hashlib.sha256()
+    with open(path, 'rb') as f:
+        for chunk in iter(lambda: f.read(1 << 20), b''):
+            h.update(chunk)
+    return h.hexdigest()
+
+
+def save_module(module: torch.jit.ScriptModule, out: Path) -> None:
+    """Write the TorchScript file atomically (a failed run leaves no half-written OUT)."""
+    out.parent.mkdir(parents=True, exist_ok=True)
+    tmp = out.with_name(out.name + '.tmp')
+    torch.jit.save(module, str(tmp))
+    os.replace(tmp, out)
+
+
+def write_sidecars(out: Path, meta: dict) -> dict:
+    """OUT.sha256 (sha256sum format, checked by the C++ loader) and OUT.json; returns the JSON."""
+    digest = sha256_of(out)
+    Path(str(out) + '.sha256').write_text(f'{digest}  {out.name}\n')
+    meta = dict(meta, file=out.name, sha256=digest, bytes=out.stat().st_size)
+    Path(str(out) + '.json').write_text(json.dumps(meta, indent=1) + '\n')
+    return meta

@@ -1,0 +1,1 @@
+"""Our own PyTorch definitions of third-party networks, rebuilt from the specs in ../shared/docs."""

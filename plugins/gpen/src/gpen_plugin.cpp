@@ -1,0 +1,132 @@
+// The `gpen` stage: GPEN portrait enhancement (ModelScope image-portrait-enhancement).
+// Faces come from the face_mesh stage (Face::align5); each is aligned to the GPEN template,
+// restored by the GPEN network, and pasted back with a feathered mask over a background
+// that is optionally upsampled (RealESRNet x2 or bicubic). See docs/stages/gpen.md.
+#include <portrait/sdk.hpp>
+
+#include <algorithm>
+#include <memory>
+#include <stdexcept>
+
+#include <opencv2/imgproc.hpp>
+
+#include "enhance.hpp"
+#include "paste_mask.hpp"
+#include "torch_models.hpp"
+
+namespace {
+
+using namespace portrait;
+using namespace portrait::gpen;
+
+constexpr const char* kConvertHint =
+    "convert the original checkpoint with: /usr/bin/python3 models/convert/";
+
+// ctx.find_model names every folder searched; add which parameter asked for the model
+// and the converter that makes it.
+std::filesystem::path find_or_explain(Context& ctx, const std::string& model, const std::string& why,
+                                      const std::string& converter, const std::string& source) {
+    try {
+        return ctx.find_model(model, "model.pt");
+    } catch (const std::exception& e) {
+        throw std::runtime_error("gpen: " + why + " needs model '" + model + "': " + e.what() + "\n" + kConvertHint +
+                                 converter + ".py " + source + " -o " + "<model folder>/" + model + "/model.pt");
+    }
+}
+
+class GpenStage final : public Stage {
+public:
+    GpenStage(const Params& p, Context& ctx) {
+        size_ = std::stoi(p.get_string("model"));
+        opt_.scale = int(p.get_int("scale"));
+        opt_.alpha = p.get_float("alpha");
+        opt_.select.only_center_face = p.get_bool("only_center_face");
+        opt_.select.min_face_size = p.get_float("min_face_size");
+        opt_.select.max_faces = int(p.get_int("max_faces"));
+        const int batch = int(p.get_int("batch"));
+        opt_.batch = batch > 0 ? batch : 1;  // measured: batching does not pay on CPU (docs/performance.md)
+        const std::string model = "gpen-" + p.get_string("model");
+
+        const auto file = find_or_explain(ctx, model, "model: " + p.get_string("model"), "gpen",
+                                          "pytorch_model.pt");
+        const long declared = sidecar_int(file, "size");
+        if (declared > 0 && declared != size_)
+            throw std::runtime_error("gpen: " + file.string() + " is a GPEN-" + std::to_string(declared) +
+                                     " network but it sits in the '" + model +
+                                     "' folder; convert the matching checkpoint (" + kConvertHint + "gpen.py)");
+        restorer_ = std::make_unique<TorchFaceRestorer>(file, size_);
+        mask_ = make_paste_mask(size_, p.get_float("feather"));
+
+        const std::string bg = p.get_string("background");
+        if (bg == "realesrnet") {
+            const auto sr = find_or_explain(ctx, "realesrnet-x2", "background: realesrnet", "realesrnet",
+                                            "realesrnet_x2.pth");
+            const int tile = int(p.get_int("tile")), pad = int(p.get_int("tile_pad"));
+            upsampler_ = std::make_unique<TorchUpsampler>(sr, tile, pad, [&ctx] { return ctx.cancelled(); });
+            // About 1.9 KB per padded tile input pixel (measured 0.3 GiB at 464 x 464); whole
+            // image at once (tile 0) is bounded by max_size instead.
+            const std::size_t side = tile > 0 ? std::size_t(tile + 2 * pad) : 4096;
+            sr_tile_bytes_ = side * side * 1900;
+        } else {
+            upsampler_ = std::make_unique<ResizeUpsampler>(bg == "bicubic" ? cv::INTER_CUBIC : cv::INTER_LINEAR);
+        }
+        ctx.log().debug("gpen: {} from {}, background {}, scale {}", model, file.string(), bg, opt_.scale);
+    }
+
+    void process(Frame& frame, Context& ctx) override {
+        frame.stats["gpen_faces"] = 0;
+        if (frame.faces.empty() && opt_.scale == 1) return;
+        EnhanceResult r = enhance_faces(frame.image, frame.faces, *restorer_, *upsampler_, mask_, opt_,
+                                        [&ctx] { return ctx.cancelled(); });
+        frame.image = r.image;
+        frame.output_scale = opt_.scale;
+        frame.stats["gpen_faces"] = r.restored;
+        ctx.log().debug("{}: gpen restored {} of {} faces", frame.source, r.restored, frame.faces.size());
+    }
+
+    std::size_t memory_estimate(cv::Size working) const override {
+        // Output and background copy (8-bit) plus the mask winner map (float) at the output
+        // size, the network's peak activations per face of a batch (measured peak RSS minus
+        // weights: 0.8 GiB at 512, 1.3 GiB at 1024; 2048 extrapolated), and RealESRNet's
+        // tile activations (about 0.3 GiB at tile 400), see docs/performance.md.
+        const std::size_t out_px = std::size_t(working.area()) * opt_.scale * opt_.scale;
+        const std::size_t per_face = size_ >= 2048 ? (3ull << 30) : size_ >= 1024 ? (1536ull << 20) : (1ull << 30);
+        const std::size_t sr = sr_tile_bytes_;
+        return out_px * (3 + 3 + 4) + std::max(std::size_t(opt_.batch) * per_face, sr);
+    }
+
+private:
+    int size_ = 512;
+    EnhanceOptions opt_;
+    std::unique_ptr<FaceRestorer> restorer_;
+    std::unique_ptr<Upsampler> upsampler_;
+    std::size_t sr_tile_bytes_ = 0;
+    cv::Mat mask_;
+};
+
+}  // namespace
+
+PORTRAIT_PLUGIN("gpen", "1.0.0", "Apache-2.0", "GPEN portrait enhancement (face restoration and paste-back)") {
+    StageSpec spec;
+    spec.name = "gpen";
+    spec.description = "Restore every face with GPEN and paste it back; optional 2x output with RealESRNet";
+    spec.params = {
+        choice_param("model", "512", {"512", "1024", "2048"},
+                     "GPEN network size: model folder gpen-512, gpen-1024 (ModelScope hires) or gpen-2048"),
+        choice_param("background", "none", {"none", "realesrnet", "bicubic"},
+                     "how the area outside faces is enlarged when scale is 2 (realesrnet: model realesrnet-x2; "
+                     "with scale 1 it super-resolves then averages back)"),
+        int_param("scale", 1, 1, 2, "output size factor: 1 keeps the input size, 2 doubles it as ModelScope does"),
+        float_param("alpha", 1.0, 0.0, 1.0, "blend of restored (1) and original (0) face"),
+        bool_param("only_center_face", false, "restore only the face nearest the image centre"),
+        float_param("min_face_size", 16.0, 0.0, 100000.0, "skip faces smaller than this (shorter box side, pixels)"),
+        int_param("max_faces", 0, 0, 10000, "restore at most this many faces, the largest first (0 = all)"),
+        float_param("feather", 1.0, 0.0, 2.0, "paste-back mask softness; 1 is the reference, 0 a hard edge"),
+        int_param("batch", 1, 0, 16, "faces per network call (0 = automatic)"),
+        int_param("tile", 400, 0, 8192, "RealESRNet tile side in input pixels (0 = whole image at once)"),
+        int_param("tile_pad", 32, 0, 512, "context pixels around each RealESRNet tile"),
+    };
+    spec.needs = {caps::kFaces};
+    spec.concurrent = false;  // one network call at a time already uses every thread
+    registrar.add<GpenStage>(spec);
+}

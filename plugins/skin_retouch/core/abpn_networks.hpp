@@ -1,0 +1,47 @@
+// The three ABPN networks as converted TorchScript modules (models/convert/skin_retouching.py),
+// prepared for inference once at load.
+#pragma once
+
+#include <filesystem>
+
+#include <torch/script.h>
+
+namespace portrait::skin {
+
+struct NetworkOptions {
+    // torch::jit::freeze: weights become constants; with optimize_numerics conv+BN are
+    // folded (fp32 rounding changes by ~1e-6 relative).
+    bool freeze = true;
+    bool optimize_numerics = true;
+    // NHWC weights and inputs: oneDNN then runs without layout reorders between layers.
+    bool channels_last = true;
+    // bfloat16 weights and inputs (fp32 accumulation in oneDNN): about 2x faster on CPUs
+    // with native bf16 (AVX512-BF16, AMX); outputs differ from fp32 by ~1e-2 relative.
+    bool bf16 = false;
+};
+
+// True when the CPU executes bf16 dot products natively (avx512_bf16 or amx_bf16).
+bool cpu_has_native_bf16();
+
+struct AbpnModelFiles {
+    std::filesystem::path detection, inpainting, generator;
+};
+
+class AbpnNetworks {
+public:
+    AbpnNetworks(const AbpnModelFiles& files, const NetworkOptions& opt);
+
+    // All take and return float32 NCHW tensors on the CPU; see the converter's manifest.
+    torch::Tensor detect(const torch::Tensor& x);                                  // logits
+    torch::Tensor inpaint(const torch::Tensor& masked, const torch::Tensor& keep);  // tanh RGB
+    torch::Tensor generate(const torch::Tensor& x);                                // blend layer 0..1
+
+    const NetworkOptions& options() const { return opt_; }
+
+private:
+    torch::Tensor in(const torch::Tensor& x) const;
+    NetworkOptions opt_;
+    torch::jit::Module det_, inp_, gen_;
+};
+
+}  // namespace portrait::skin

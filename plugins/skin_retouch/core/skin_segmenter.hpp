@@ -1,0 +1,32 @@
+// The original's skin segmenter through OpenCV DNN: ModelScope's frozen TensorFlow graph
+// (tf_graph.pb, input `input_image`, output `output_png`) or the `_torch` sibling's
+// model.onnx. Both take the long-side-800 RGB image as float HWC 0..255 and give a
+// mask, 255 = skin. Whether OpenCV 4.6 imports and runs them could not be tried here
+// (neither file is available offline), so loading and running are both guarded.
+#pragma once
+
+#include <filesystem>
+#include <memory>
+#include <string>
+
+#include <opencv2/core.hpp>
+
+namespace portrait::skin {
+
+class SkinSegmenter {
+public:
+    // Throws std::runtime_error when OpenCV cannot import the file.
+    explicit SkinSegmenter(const std::filesystem::path& file);
+    ~SkinSegmenter();
+    // rgb800: CV_8UC3 RGB at the 800-long-side size. Returns CV_8U at the same size.
+    // Throws std::runtime_error when the network fails or answers with another shape.
+    cv::Mat segment(const cv::Mat& rgb800);
+    const std::string& kind() const { return kind_; }  // "tf_graph" or "onnx"
+
+private:
+    struct Impl;
+    std::unique_ptr<Impl> impl_;
+    std::string kind_;
+};
+
+}  // namespace portrait::skin

@@ -1,0 +1,137 @@
+// bench_batch: throughput and peak memory of `portrait run` end to end, printed as a
+// table for docs/performance.md ("Batch"). Each run is a child process, so its peak
+// RSS (wait4's ru_maxrss) is its own.
+//
+//   bench_batch [--pipeline FILE] [--images N] [--threads T] [--sizes 2,12] [--workers 1,2]
+//               [--flat 10,1000] [--big-mp 50] [--big-limit 1GiB]
+#include <chrono>
+#include <cstdio>
+#include <iostream>
+#include <sstream>
+
+#include <opencv2/imgcodecs.hpp>
+#include <opencv2/imgproc.hpp>
+#include <sys/resource.h>
+#include <sys/wait.h>
+
+#include "batch_test_util.hpp"
+
+namespace {
+
+std::vector<int> ints(const std::string& s) {
+    std::vector<int> v;
+    std::stringstream ss(s);
+    std::string tok;
+    while (std::getline(ss, tok, ',')) v.push_back(std::stoi(tok));
+    return v;
+}
+
+struct Run {
+    int code = 0;
+    double seconds = 0, rss_mib = 0;
+};
+
+Run run(const std::vector<std::string>& args, const bt::fs::path& cache) {
+    const auto t0 = std::chrono::steady_clock::now();
+    const pid_t pid = bt::spawn_portrait(args, cache, cache / "bench.log");
+    int st = 0;
+    rusage ru{};
+    wait4(pid, &st, 0, &ru);
+    Run r;
+    r.seconds = std::chrono::duration<double>(std::chrono::steady_clock::now() - t0).count();
+    r.code = WIFEXITED(st) ? WEXITSTATUS(st) : 128 + WTERMSIG(st);
+    r.rss_mib = ru.ru_maxrss / 1024.0;
+    return r;
+}
+
+// A photo of about `mp` megapixels (4:3), written once as a JPEG.
+bt::fs::path make_photo(const bt::fs::path& dir, double mp, int seed) {
+    const int w = int(std::sqrt(mp * 1e6 * 4 / 3)), h = w * 3 / 4;
+    const bt::fs::path f = dir / ("src-" + std::to_string(w) + "x" + std::to_string(h) + ".jpg");
+    if (!bt::fs::exists(f)) {
+        cv::Mat small = bt::photo(640, 480, seed), img;
+        cv::resize(small, img, cv::Size(w, h), 0, 0, cv::INTER_CUBIC);
+        cv::Mat noise(img.size(), CV_8UC3);
+        cv::randu(noise, 0, 12);
+        img += noise;
+        cv::imwrite(f.string(), img, {cv::IMWRITE_JPEG_QUALITY, 92});
+    }
+    return f;
+}
+
+// n hard links to one photo: n distinct inputs without n times the disk.
+bt::fs::path input_set(const bt::fs::path& root, const bt::fs::path& src, int n) {
+    const bt::fs::path dir = root / (src.stem().string() + "-x" + std::to_string(n));
+    if (bt::fs::exists(dir)) return dir;
+    bt::fs::create_directories(dir);
+    for (int i = 0; i < n; ++i) {
+        char name[32];
+        std::snprintf(name, sizeof name, "img%05d.jpg", i);
+        bt::fs::create_hard_link(src, dir / name);
+    }
+    return dir;
+}
+
+}  // namespace
+
+int main(int argc, char** argv) {
+    std::string pipeline = bt::tone_pipeline(), big_limit = "1GiB";
+    int images = 20, threads = 2;
+    double big_mp = 50;
+    std::vector<int> sizes{2, 12}, workers{1, 2}, flat{10, 1000};
+    for (int i = 1; i + 1 < argc; i += 2) {
+        const std::string a = argv[i], v = argv[i + 1];
+        if (a == "--pipeline") pipeline = v;
+        else if (a == "--images") images = std::stoi(v);
+        else if (a == "--threads") threads = std::stoi(v);
+        else if (a == "--sizes") sizes = ints(v);
+        else if (a == "--workers") workers = ints(v);
+        else if (a == "--flat") flat = ints(v);
+        else if (a == "--big-mp") big_mp = std::stod(v);
+        else if (a == "--big-limit") big_limit = v;
+        else {
+            std::cerr << "unknown option " << a << "\n";
+            return 2;
+        }
+    }
+    bt::TempDir tmp;
+    const auto cache = tmp / "cache";
+    auto portrait_run = [&](const bt::fs::path& in, const std::vector<std::string>& extra) {
+        std::vector<std::string> args{"run", in.string(), "-o", (tmp / "out").string(), "-p", pipeline,
+                                      "--progress", "never", "--threads", std::to_string(threads)};
+        args.insert(args.end(), extra.begin(), extra.end());
+        bt::fs::remove_all(tmp / "out");
+        return run(args, cache);
+    };
+    std::printf("pipeline: %s, threads: %d\n\n", pipeline.c_str(), threads);
+    std::printf("| photo | images | workers | seconds | images/s | speed-up | peak RSS |\n");
+    std::printf("|---|---|---|---|---|---|---|\n");
+    for (int mp : sizes) {
+        const auto dir = input_set(tmp.path(), make_photo(tmp.path(), mp, mp), images);
+        double base = 0;
+        for (int w : workers) {
+            const Run r = portrait_run(dir, {"--workers", std::to_string(w)});
+            const double ips = images / r.seconds;
+            if (base == 0) base = ips;
+            std::printf("| %d MP | %d | %d | %.2f | %.2f | %.2fx | %.0f MiB |%s\n", mp, images, w, r.seconds, ips,
+                        ips / base, r.rss_mib, r.code ? " (exit != 0)" : "");
+            std::fflush(stdout);
+        }
+    }
+    std::printf("\n| batch (2 MP, %d workers) | seconds | images/s | peak RSS |\n|---|---|---|---|\n", workers.back());
+    for (int n : flat) {
+        const auto dir = input_set(tmp.path(), make_photo(tmp.path(), 2, 2), n);
+        const Run r = portrait_run(dir, {"--workers", std::to_string(workers.back())});
+        std::printf("| %d images | %.1f | %.2f | %.0f MiB |%s\n", n, r.seconds, n / r.seconds, r.rss_mib,
+                    r.code ? " (exit != 0)" : "");
+        std::fflush(stdout);
+    }
+    if (big_mp > 0) {
+        const auto dir = input_set(tmp.path(), make_photo(tmp.path(), big_mp, 5), 1);
+        const Run r = portrait_run(dir, {"--memory-limit", big_limit, "--workers", "1"});
+        std::printf("\n| one %.0f MP photo, memory_limit %s | seconds | peak RSS | result |\n|---|---|---|---|\n"
+                    "| | %.1f | %.0f MiB | %s |\n",
+                    big_mp, big_limit.c_str(), r.seconds, r.rss_mib, r.code == 0 ? "ok" : "failed");
+    }
+    return 0;
+}

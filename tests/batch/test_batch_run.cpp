@@ -1,0 +1,266 @@
+// `portrait run` as a batch tool: resume after kill -9, Ctrl-C, determinism, shards,
+// reports, progress, formats, lists and globs, -o on the input folder.
+#include <chrono>
+#include <csignal>
+#include <set>
+#include <thread>
+
+#include "batch_fixture.hpp"
+
+namespace {
+
+using bt::fs::path;
+
+int count_outputs(const path& dir, const std::string& ext) {
+    int n = 0;
+    std::error_code ec;
+    for (auto it = bt::fs::recursive_directory_iterator(dir, ec); !ec && it != bt::fs::recursive_directory_iterator();
+         it.increment(ec))
+        if (it->path().extension() == ext && it->path().filename().string()[0] != '.') ++n;
+    return n;
+}
+
+class BatchRun : public BatchCli {
+protected:
+    void make_photos(int n, const std::string& ext = ".jpg", int w = 96, int h = 64) {
+        for (int i = 0; i < n; ++i) {
+            char name[32];
+            std::snprintf(name, sizeof name, "p%03d%s", i, ext.c_str());
+            put_image(name, bt::photo(w, h, i + 1));
+        }
+    }
+    std::vector<std::string> sleep_args(int workers) {
+        return {"run", in().string(), "-o", out().string(), "-p", bt::test_pipeline("sleep"), "--workers",
+                std::to_string(workers), "--threads", "2", "--progress", "never", "--report", report_file().string()};
+    }
+    // Waits until at least n outputs exist (or the timeout passes).
+    bool wait_outputs(int n, double timeout_s = 30) {
+        const auto end = std::chrono::steady_clock::now() + std::chrono::duration<double>(timeout_s);
+        while (std::chrono::steady_clock::now() < end) {
+            if (count_outputs(out(), ".jpg") >= n) return true;
+            std::this_thread::sleep_for(std::chrono::milliseconds(10));
+        }
+        return false;
+    }
+};
+
+TEST_F(BatchRun, KillMinus9ThenResumeFinishesAndEveryOutputDecodes) {
+    make_photos(16);
+    const pid_t pid = bt::spawn_portrait(sleep_args(2), cache(), tmp / "first.log");
+    ASSERT_TRUE(wait_outputs(3));
+    kill(pid, SIGKILL);
+    EXPECT_EQ(bt::wait_child(pid), 128 + SIGKILL);
+    const int before = count_outputs(out(), ".jpg");
+    ASSERT_LT(before, 16) << "killed mid-batch";
+    for (const auto& e : bt::fs::directory_iterator(out())) {
+        if (e.path().extension() == ".jpg" && e.path().filename().string()[0] != '.') {
+            EXPECT_FALSE(cv::imread(e.path().string()).empty()) << e.path() << " must decode";
+        }
+    }
+
+    const auto r = run({in().string(), "-o", out().string(), "--resume", "--workers", "2"}, bt::test_pipeline("sleep"));
+    EXPECT_EQ(r.code, 0) << r.err;
+    EXPECT_EQ(count_outputs(out(), ".jpg"), 16);
+    EXPECT_GE(report()["totals"]["skipped"].get<int>(), before - 1) << "the outputs written before the kill are kept";
+    EXPECT_EQ(report()["totals"]["ok"].get<int>() + report()["totals"]["skipped"].get<int>(), 16);
+    EXPECT_TRUE(bt::temp_files_under(out()).empty()) << "stale temp files are swept";
+    for (int i = 0; i < 16; ++i) {
+        char name[32];
+        std::snprintf(name, sizeof name, "p%03d.jpg", i);
+        EXPECT_FALSE(read_out(name).empty()) << name;
+    }
+}
+
+TEST_F(BatchRun, ResumeRedoesChangedInputsAndChangedParameters) {
+    make_photos(3);
+    ASSERT_EQ(run_all().code, 0);
+    auto r = run_all({"--resume"});
+    EXPECT_EQ(r.code, 0);
+    EXPECT_EQ(report()["totals"]["skipped"], 3);
+    put_image("p001.jpg", bt::photo(96, 64, 77));  // new bytes
+    r = run_all({"--resume"});
+    EXPECT_EQ(report()["totals"]["skipped"], 2);
+    EXPECT_EQ(report()["totals"]["ok"], 1);
+    r = run_all({"--resume", "--set", "tone.exposure=0.5"});  // another pipeline
+    EXPECT_EQ(report()["totals"]["ok"], 3);
+    r = run_all({"--resume", "--set", "tone.exposure=0.5", "--quality", "80"});  // other encoder settings
+    EXPECT_EQ(report()["totals"]["ok"], 3);
+    bt::fs::remove(out() / "p002.jpg");  // output gone
+    r = run_all({"--resume", "--set", "tone.exposure=0.5", "--quality", "80"});
+    EXPECT_EQ(report()["totals"]["ok"], 1);
+    EXPECT_EQ(report()["totals"]["skipped"], 2);
+}
+
+TEST_F(BatchRun, SigintStopsCleanlyAndWritesTheReport) {
+    make_photos(30);
+    const pid_t pid = bt::spawn_portrait(sleep_args(1), cache(), tmp / "run.log");
+    ASSERT_TRUE(wait_outputs(2));
+    kill(pid, SIGINT);
+    EXPECT_EQ(bt::wait_child(pid), 130);
+    const auto rep = report();
+    EXPECT_TRUE(rep["interrupted"].get<bool>());
+    EXPECT_EQ(rep["items"].size(), 30u) << "every input listed, the unstarted ones as cancelled";
+    EXPECT_GT(rep["totals"]["cancelled"].get<int>(), 0);
+    EXPECT_EQ(rep["totals"]["failed"], 0);
+    int ok = 0;
+    for (const auto& it : rep["items"])
+        if (it["status"] == "ok") {
+            ++ok;
+            EXPECT_FALSE(cv::imread(it["output"].get<std::string>()).empty());
+        }
+    EXPECT_EQ(ok, count_outputs(out(), ".jpg"));
+    EXPECT_TRUE(bt::temp_files_under(out()).empty());
+    // And the rest can be finished with --resume.
+    const auto r = run({in().string(), "-o", out().string(), "--resume"}, bt::test_pipeline("sleep"));
+    EXPECT_EQ(r.code, 0);
+    EXPECT_EQ(count_outputs(out(), ".jpg"), 30);
+}
+
+TEST_F(BatchRun, DeterministicOutputsAndReport) {
+    make_photos(4);
+    put_image("g.png", bt::with_faces(bt::photo(200, 150), 3));
+    // Two workers into o1, one worker into o2: same bytes, same report apart from timings.
+    auto r = run({in().string(), "-o", (tmp / "o1").string(), "--workers", "2"}, bt::test_pipeline("faces"));
+    ASSERT_EQ(r.code, 0) << r.err;
+    auto rep1 = bt::without_timings(report());
+    r = run({in().string(), "-o", (tmp / "o2").string(), "--workers", "1"}, bt::test_pipeline("faces"));
+    ASSERT_EQ(r.code, 0) << r.err;
+    auto rep2 = bt::without_timings(report());
+    for (const char* f : {"p000.jpg", "p003.jpg", "g.png"})
+        EXPECT_EQ(bt::read_bytes(tmp / "o1" / f), bt::read_bytes(tmp / "o2" / f)) << f << " bit-identical";
+    for (auto* rep : {&rep1, &rep2})  // the output folder is the one intended difference
+        for (auto& it : (*rep)["items"]) it.erase("output");
+    EXPECT_EQ(rep1, rep2);
+}
+
+TEST_F(BatchRun, ShardsSplitWithoutOverlapAndMerge) {
+    make_photos(12);
+    std::multiset<std::string> done;
+    for (int i = 0; i < 3; ++i) {
+        const auto r = run_all({"--shard", std::to_string(i) + "/3"});
+        ASSERT_EQ(r.code, 0) << r.err;
+        const auto rep = report();
+        for (const auto& it : rep["items"]) done.insert(it["output"].get<std::string>());
+    }
+    EXPECT_EQ(done.size(), 12u);
+    EXPECT_EQ(std::set<std::string>(done.begin(), done.end()).size(), 12u) << "no image in two shards";
+    EXPECT_EQ(count_outputs(out(), ".jpg"), 12);
+    EXPECT_TRUE(bt::fs::exists(out() / ".portrait" / "manifest-shard-0-of-3.jsonl"));
+    // A resume of the whole batch sees every shard's manifest.
+    EXPECT_EQ(run_all({"--resume"}).code, 0);
+    EXPECT_EQ(report()["totals"]["skipped"], 12);
+    EXPECT_EQ(run_all({"--shard", "3/3"}).code, 2);
+}
+
+TEST_F(BatchRun, HtmlReportWithThumbnails) {
+    make_photos(2);
+    put("broken.jpg", {0xFF, 0xD8, 0xFF});
+    const auto r = run_all({"--report", (tmp / "page.html").string()});
+    EXPECT_EQ(r.code, 1);
+    const auto html = bt::read_bytes(tmp / "page.html");
+    const std::string s(html.begin(), html.end());
+    EXPECT_NE(s.find("<img loading=lazy src=\"page-thumbs/000001-before.jpg\""), std::string::npos);
+    EXPECT_NE(s.find("page-thumbs/000002-after.jpg"), std::string::npos);
+    EXPECT_EQ(s.find("page-thumbs/000000-"), std::string::npos) << "broken.jpg (first) has no thumbnails";
+    EXPECT_NE(s.find("broken.jpg"), std::string::npos);
+    EXPECT_FALSE(cv::imread((tmp / "page-thumbs" / "000001-after.jpg").string()).empty());
+    EXPECT_TRUE(bt::fs::exists(report_file())) << "JSON and HTML together";
+}
+
+TEST_F(BatchRun, JsonReportFields) {
+    put_image("g.png", bt::with_faces(bt::photo(200, 150), 2));
+    ASSERT_EQ(run_all({}, bt::test_pipeline("faces")).code, 0);
+    const auto it = item("g.png");
+    for (const char* k : {"input", "output", "status", "error", "faces", "stages", "ms", "memory", "warnings"})
+        EXPECT_TRUE(it.contains(k)) << k;
+    EXPECT_EQ(it["faces"], 2);
+    EXPECT_GT(it["memory"]["peak_rss_bytes"].get<double>(), 0);
+    EXPECT_GT(it["memory"]["estimate_bytes"].get<double>(), 0);
+    EXPECT_EQ(it["stages"][0]["id"], "test_faces");
+    EXPECT_TRUE(it["stages"][0].contains("ms"));
+    EXPECT_EQ(report()["schema_version"], 2);
+    EXPECT_EQ(report()["pipeline"]["stages"].size(), 2u);
+}
+
+TEST_F(BatchRun, OutputIntoTheInputFolderNeverReplacesAnInput) {
+    make_photos(2);
+    const auto original = bt::read_bytes(in() / "p000.jpg");
+    auto r = run({in().string(), "-o", in().string()});
+    EXPECT_EQ(r.code, 0) << r.err;
+    EXPECT_EQ(bt::read_bytes(in() / "p000.jpg"), original);
+    EXPECT_FALSE(cv::imread((in() / "p000-portrait.jpg").string()).empty());
+    // A second run does not take the first run's outputs as inputs.
+    r = run({in().string(), "-o", in().string()});
+    EXPECT_EQ(report()["items"].size(), 2u);
+    EXPECT_FALSE(bt::fs::exists(in() / "p000-portrait-portrait.jpg"));
+}
+
+TEST_F(BatchRun, FormatAndQuality) {
+    make_photos(1, ".png", 200, 150);
+    auto r = run_all({"--format", "jpg", "--quality", "30"});
+    EXPECT_EQ(r.code, 0) << r.err;
+    const auto low = bt::fs::file_size(out() / "p000.jpg");
+    r = run_all({"--format", "jpg"});  // default quality 95
+    const auto high = bt::fs::file_size(out() / "p000.jpg");
+    EXPECT_LT(low, high);
+    r = run_all({"--format", "webp"});
+    EXPECT_FALSE(read_out("p000.webp").empty());
+    EXPECT_EQ(run_all({"--format", "gif"}).code, 2);
+    EXPECT_EQ(run_all({"--quality", "0"}).code, 2);
+}
+
+TEST_F(BatchRun, FromListAndStdinAndGlobs) {
+    make_photos(4);
+    put_image("sub/q.png", bt::photo(40, 30));
+    const std::string list = (in() / "p000.jpg").string() + "\n\n" + (in() / "p001.jpg").string() + "\n" +
+                             (in() / "missing.jpg").string() + "\n";
+    bt::write_bytes(tmp / "list.txt", std::vector<unsigned char>(list.begin(), list.end()));
+    auto r = run({"--from-list", (tmp / "list.txt").string(), "-o", out().string()});
+    EXPECT_EQ(r.code, 1) << "the missing list entry fails alone";
+    EXPECT_EQ(report()["totals"]["ok"], 2);
+    EXPECT_EQ(item("missing.jpg")["error"].get<std::string>().find("no such file") != std::string::npos, true);
+
+    r = run({"--from-list", "-", "-o", (tmp / "o2").string()}, bt::tone_pipeline(), "", "",
+            (in() / "p002.jpg").string() + "\n");
+    EXPECT_EQ(r.code, 0) << r.err;
+    EXPECT_TRUE(bt::fs::exists(tmp / "o2" / "p002.jpg"));
+
+    r = run({(in() / "p00[23].jpg").string(), (in() / "*" / "*.png").string(), "-o", (tmp / "o3").string()});
+    EXPECT_EQ(r.code, 0) << r.err;
+    EXPECT_EQ(report()["items"].size(), 3u);
+    EXPECT_TRUE(bt::fs::exists(tmp / "o3" / "sub" / "q.png"));
+    EXPECT_EQ(run({(in() / "*.gif").string(), "-o", out().string()}).code, 2);
+    EXPECT_EQ(run({(in() / "nothere.jpg").string(), "-o", out().string()}).code, 2);
+}
+
+TEST_F(BatchRun, PlainProgressLinesWhenNotATerminal) {
+    make_photos(3);
+    auto r = bt::run_portrait({"run", in().string(), "-o", out().string(), "-p", bt::tone_pipeline(),
+                               "--progress-interval", "0"},
+                              cache());
+    EXPECT_EQ(r.code, 0);
+    EXPECT_NE(r.err.find("3/3 (100%)"), std::string::npos) << r.err;
+    EXPECT_NE(r.err.find("img/s"), std::string::npos);
+    EXPECT_EQ(r.err.find('\r'), std::string::npos) << "no carriage returns in logs";
+    EXPECT_TRUE(r.out.empty()) << "progress goes to stderr";
+    r = bt::run_portrait({"run", in().string(), "-o", out().string(), "-p", bt::tone_pipeline(), "--progress",
+                          "always"},
+                         cache());
+    EXPECT_NE(r.err.find('\r'), std::string::npos) << "the bar redraws in place";
+    r = bt::run_portrait({"run", in().string(), "-o", out().string(), "-p", bt::tone_pipeline(), "--progress",
+                          "never"},
+                         cache());
+    EXPECT_EQ(r.err.find("img/s"), std::string::npos);
+}
+
+TEST_F(BatchRun, ManyWorkersUnderAMemoryLimit) {
+    make_photos(6, ".jpg", 400, 300);
+    const auto r = run_all({"--workers", "3", "--threads", "3", "--memory-limit", "600MiB"});
+    EXPECT_EQ(r.code, 0) << r.err;
+    EXPECT_EQ(report()["run"]["workers"], 3);
+    EXPECT_EQ(report()["run"]["threads_per_image"], 1);
+    EXPECT_GT(report()["run"]["memory_budget_bytes"].get<double>(), 0);
+    EXPECT_EQ(count_outputs(out(), ".jpg"), 6);
+}
+
+}  // namespace

@@ -1,0 +1,41 @@
+// What the spine tests share: a private temp folder, the test plugins, small images.
+#pragma once
+
+#include <filesystem>
+#include <string>
+
+#include <opencv2/core.hpp>
+
+#include "portrait/runtime/pipeline.hpp"
+#include "portrait/runtime/plugin_registry.hpp"
+
+namespace spine {
+
+namespace fs = std::filesystem;
+
+// A fresh folder under $TMPDIR (or /tmp), removed at destruction.
+class TempDir {
+public:
+    TempDir();
+    ~TempDir();
+    TempDir(const TempDir&) = delete;
+    TempDir& operator=(const TempDir&) = delete;
+    const fs::path& path() const { return path_; }
+    fs::path operator/(const std::string& s) const { return path_ / s; }
+
+private:
+    fs::path path_;
+};
+
+// A registry holding the spine test stages (and nothing else).
+const portrait::PluginRegistry& test_registry();
+
+// Parses and validates pipeline text against the test stages.
+portrait::ResolvedPipeline resolve(const std::string& yaml, const std::string& file = "test.yaml");
+
+// A deterministic photo-like BGR image: gradients plus texture, no two neighbours alike.
+cv::Mat photo(int width, int height, int seed = 1);
+
+void write_text(const fs::path& file, const std::string& text);
+
+}  // namespace spine

@@ -1,0 +1,186 @@
+#include "test_support.hpp"
+
+#include <cstdlib>
+#include <fcntl.h>
+#include <sys/file.h>
+#include <unistd.h>
+#include <fstream>
+#include <sstream>
+#include <stdexcept>
+
+#include <opencv2/imgcodecs.hpp>
+#include <spdlog/sinks/null_sink.h>
+
+#include "portrait/runtime/logging.hpp"
+#include "portrait/runtime/model_locator.hpp"
+#include "portrait/runtime/plugin_registry.hpp"
+
+namespace fs = std::filesystem;
+
+namespace skin_test {
+namespace {
+
+std::string env(const char* name, const char* fallback = "") {
+    const char* v = std::getenv(name);
+    return v && *v ? v : fallback;
+}
+
+fs::path source_dir() { return env("PORTRAIT_SOURCE_DIR", PORTRAIT_TEST_SOURCE_DIR); }
+fs::path binary_dir() { return env("PORTRAIT_BINARY_DIR", PORTRAIT_TEST_BINARY_DIR); }
+
+}  // namespace
+
+cv::Mat astronaut() { return cv::imread("/usr/lib/python3/dist-packages/skimage/data/astronaut.png", cv::IMREAD_COLOR); }
+
+cv::Mat samples_photo() { return cv::imread((portrait::cache_dir() / "samples" / "samples.jpg").string(), cv::IMREAD_COLOR); }
+
+TestContext::TestContext(std::vector<fs::path> model_dirs) : dirs_(std::move(model_dirs)), temp_(fs::temp_directory_path()) {}
+
+spdlog::logger& TestContext::log() const {
+    static auto logger = std::make_shared<spdlog::logger>("stage.skin_retouch_test", std::make_shared<spdlog::sinks::null_sink_mt>());
+    return *logger;
+}
+
+fs::path TestContext::find_model(const std::string& model, const std::string& file) const {
+    return portrait::ModelLocator(dirs_).find(model, file);
+}
+
+fs::path plugin_file(const std::string& plugin) {
+    return binary_dir() / "lib" / "portrait" / "plugins" / ("portrait_" + plugin + ".so");
+}
+
+struct PluginStage::Impl {
+    portrait::PluginRegistry registry;
+    const portrait::StageEntry* entry = nullptr;
+    portrait::Params params;
+    portrait::Context* ctx = nullptr;
+    void* handle = nullptr;
+};
+
+PluginStage::PluginStage(const std::string& plugin, const std::string& stage,
+                         const std::map<std::string, portrait::ParamValue>& overrides, portrait::Context& ctx)
+    : impl_(std::make_unique<Impl>()) {
+    if (!impl_->registry.load_file(plugin_file(plugin))) {
+        std::string why = impl_->registry.refusals().empty() ? "" : impl_->registry.refusals().back().reason;
+        throw std::runtime_error("cannot load plugin " + plugin_file(plugin).string() + ": " + why);
+    }
+    impl_->entry = impl_->registry.find(stage);
+    if (!impl_->entry) throw std::runtime_error("no stage " + stage);
+    std::map<std::string, portrait::ParamValue> values;
+    for (const auto& p : impl_->entry->spec.params) values[p.name] = p.default_value;
+    for (const auto& [k, v] : overrides) values[k] = v;
+    impl_->params = portrait::Params(values);
+    impl_->ctx = &ctx;
+    char err[4096] = {0};
+    impl_->handle = impl_->entry->vtable.create(&impl_->params, &ctx, err, sizeof err);
+    if (!impl_->handle) throw std::runtime_error(err);
+}
+
+PluginStage::~PluginStage() {
+    if (impl_ && impl_->handle) impl_->entry->vtable.destroy(impl_->handle);
+}
+
+void PluginStage::process(portrait::Frame& frame) {
+    char err[4096] = {0};
+    if (impl_->entry->vtable.process(impl_->handle, &frame, impl_->ctx, err, sizeof err) != 0)
+        throw std::runtime_error(err);
+}
+
+const portrait::StageSpec& PluginStage::spec() const { return impl_->entry->spec; }
+
+std::string face_mesh_unavailable() {
+    if (!fs::exists(plugin_file("face_mesh"))) return "face_mesh plugin not built (" + plugin_file("face_mesh").string() + ")";
+    const fs::path m = portrait::cache_dir() / "models";
+    for (const fs::path& f : {m / "blazeface" / "face_detection_front_128x128_barracuda.onnx",
+                              m / "facemesh" / "facemesh.onnx"})
+        if (!fs::exists(f)) return "face model missing: " + f.string() + " (portrait models fetch blazeface facemesh)";
+    return {};
+}
+
+std::vector<portrait::Face> run_face_mesh(const cv::Mat& image) {
+    TestContext ctx;
+    PluginStage st("face_mesh", "face_mesh", {}, ctx);
+    portrait::Frame f;
+    f.image = image.clone();
+    f.original_size = image.size();
+    f.source = "test";
+    st.process(f);
+    return f.faces;
+}
+
+void write_faces(const fs::path& file, const std::vector<portrait::Face>& faces) {
+    std::ofstream out(file);
+    out.precision(7);
+    for (const auto& f : faces) {
+        out << "face " << f.box.x << ' ' << f.box.y << ' ' << f.box.width << ' ' << f.box.height << ' ' << f.score
+            << ' ' << f.landmarks.size() << '\n';
+        for (const auto& p : f.landmarks) out << p.x << ' ' << p.y << '\n';
+    }
+}
+
+std::vector<portrait::Face> read_faces(const fs::path& file) {
+    std::ifstream in(file);
+    if (!in) throw std::runtime_error("cannot read " + file.string());
+    std::vector<portrait::Face> faces;
+    std::string tag;
+    while (in >> tag) {
+        portrait::Face f;
+        std::size_t n = 0;
+        in >> f.box.x >> f.box.y >> f.box.width >> f.box.height >> f.score >> n;
+        f.landmarks.resize(n);
+        for (auto& p : f.landmarks) in >> p.x >> p.y;
+        faces.push_back(f);
+    }
+    return faces;
+}
+
+std::vector<portrait::Face> astronaut_faces() {
+    return read_faces(source_dir() / "tests" / "plugins" / "skin_retouch" / "data" / "astronaut_faces.txt");
+}
+
+fs::path recipe_models(std::string* why_not) {
+    const fs::path root = binary_dir() / "test-models" / "skin_retouch";
+    const fs::path dir = root / "models" / "skin-retouching";
+    auto complete = [&] {
+        return fs::exists(dir / "generator.pt.sha256") && fs::exists(dir / "inpainting_net.pt.sha256") &&
+               fs::exists(dir / "detection_net.pt.sha256");
+    };
+    if (complete()) return root / "models";
+    // ctest runs tests in parallel: one process builds, the others wait on the lock.
+    fs::create_directories(root);
+    const int lock = ::open((root / "build.lock").c_str(), O_CREAT | O_RDWR, 0644);
+    if (lock >= 0) ::flock(lock, LOCK_EX);
+    struct Unlock {
+        int fd;
+        ~Unlock() {
+            if (fd >= 0) ::close(fd);
+        }
+    } unlock{lock};
+    if (complete()) return root / "models";
+    fs::remove_all(root / "models");
+    const fs::path shared = env("PORTRAIT_SHARED", (source_dir().parent_path() / "shared").c_str());
+    if (!fs::exists(shared / "fixtures" / "weight_recipe.py")) {
+        if (why_not) *why_not = "shared fixtures not found at " + shared.string();
+        return {};
+    }
+    const fs::path make = source_dir() / "models" / "convert" / "make_recipe_checkpoint.py";
+    const fs::path conv = source_dir() / "models" / "convert" / "skin_retouching.py";
+    if (!fs::exists(make) || !fs::exists(conv) || !fs::exists("/usr/bin/python3")) {
+        if (why_not) *why_not = "converter scripts or /usr/bin/python3 missing";
+        return {};
+    }
+    fs::create_directories(root);
+    std::ostringstream cmd;
+    cmd << "PORTRAIT_SHARED='" << shared.string() << "' /usr/bin/python3 '" << make.string()
+        << "' --layout skin_retouching -o '" << (root / "src").string() << "' > '" << (root / "log.txt").string()
+        << "' 2>&1 && /usr/bin/python3 '" << conv.string() << "' '" << (root / "src").string() << "' -o '"
+        << dir.string() << "' >> '" << (root / "log.txt").string() << "' 2>&1";
+    if (std::system(cmd.str().c_str()) != 0) {
+        if (why_not) *why_not = "building the recipe model failed, see " + (root / "log.txt").string();
+        return {};
+    }
+    fs::remove_all(root / "src");  // 270 MB of source checkpoints are not needed any more
+    return root / "models";
+}
+
+}  // namespace skin_test

@@ -1,0 +1,67 @@
+// Shared helpers for the skin_retouch tests and benchmark: test photos, a host-like
+// Context, loading stages from the built plugins, faces from the real face_mesh stage
+// (or the stored landmark fixture), and the synthetic-weight ABPN model.
+#pragma once
+
+#include <filesystem>
+#include <map>
+#include <memory>
+#include <string>
+#include <vector>
+
+#include <opencv2/core.hpp>
+
+#include "portrait/sdk.hpp"
+
+namespace skin_test {
+
+cv::Mat astronaut();      // empty if python3-skimage is not installed
+cv::Mat samples_photo();  // human's samples.jpg from the cache; empty if absent
+
+// A Context with a real ModelLocator (pipeline model_paths = `model_dirs`).
+class TestContext final : public portrait::Context {
+public:
+    explicit TestContext(std::vector<std::filesystem::path> model_dirs = {});
+    spdlog::logger& log() const override;
+    const std::filesystem::path& temp_dir() const override { return temp_; }
+    int threads() const override { return 2; }
+    std::size_t memory_limit() const override { return 0; }
+    std::filesystem::path find_model(const std::string& model, const std::string& file) const override;
+    bool cancelled() const override { return false; }
+
+private:
+    std::vector<std::filesystem::path> dirs_;
+    std::filesystem::path temp_;
+};
+
+// A stage created from a built plugin .so with its declared defaults plus `overrides`.
+class PluginStage {
+public:
+    // Throws std::runtime_error with the stage's own message when it cannot start.
+    PluginStage(const std::string& plugin, const std::string& stage,
+                const std::map<std::string, portrait::ParamValue>& overrides, portrait::Context& ctx);
+    ~PluginStage();
+    void process(portrait::Frame& frame);  // throws with the stage's message
+    const portrait::StageSpec& spec() const;
+
+private:
+    struct Impl;
+    std::unique_ptr<Impl> impl_;
+};
+
+std::filesystem::path plugin_file(const std::string& plugin);  // in the build tree
+// Why the face_mesh stage cannot run here (empty when it can).
+std::string face_mesh_unavailable();
+// Faces and 468-point meshes of `image` from the face_mesh stage.
+std::vector<portrait::Face> run_face_mesh(const cv::Mat& image);
+// Faces of the astronaut from the stored fixture (landmarks found once by face_mesh),
+// so the builtin tests run without the face models.
+std::vector<portrait::Face> astronaut_faces();
+void write_faces(const std::filesystem::path& file, const std::vector<portrait::Face>& faces);
+std::vector<portrait::Face> read_faces(const std::filesystem::path& file);
+
+// Folder holding skin-retouching/{generator,detection_net,inpainting_net}.pt converted
+// from the shared weight recipe (built once into the build tree). Empty + reason if impossible.
+std::filesystem::path recipe_models(std::string* why_not);
+
+}  // namespace skin_test
