@@ -18,6 +18,7 @@ PACKAGES=(
   libtorch-dev libopencv-dev libboost-dev libboost-program-options-dev
   libyaml-cpp-dev libspdlog-dev libfmt-dev libtbb-dev nlohmann-json3-dev
   libssl-dev libcurl4-openssl-dev libexiv2-dev liblcms2-dev
+  libjpeg-dev libpng-dev libwebp-dev libtiff-dev util-linux
   libgtest-dev libgmock-dev googletest libbenchmark-dev
   python3-torch python3-numpy python3-pytest python3-onnx python3-skimage
   nodejs npm qt6-base-dev
