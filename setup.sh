@@ -21,7 +21,7 @@ PACKAGES=(
   libjpeg-dev libpng-dev libwebp-dev libtiff-dev util-linux
   libgtest-dev libgmock-dev googletest libbenchmark-dev
   python3-torch python3-numpy python3-pytest python3-onnx python3-skimage
-  nodejs npm qt6-base-dev
+  qt6-base-dev
 )
 
 log() { printf '\033[1m==> %s\033[0m\n' "$*" >&2; }
@@ -31,6 +31,10 @@ deps() {
   for p in "${PACKAGES[@]}"; do
     dpkg-query -W -f='${Status}' "$p" 2>/dev/null | grep -q "install ok installed" || missing+=("$p")
   done
+  # Node and npm fetch the face models; any install of them will do (NodeSource's nodejs
+  # ships npm and conflicts with Debian's npm package).
+  command -v node >/dev/null || missing+=(nodejs)
+  command -v npm >/dev/null || missing+=(npm)
   if ((${#missing[@]} == 0)); then log "Debian packages: all present"; return; fi
   log "installing ${missing[*]}"
   local sudo=""

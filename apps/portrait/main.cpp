@@ -47,6 +47,7 @@ Exit status:
   0  success
   1  some images failed (the others were written)
   2  usage or configuration error (bad option, pipeline file, missing plugin or model)
+  130  stopped by Ctrl-C (images in flight finished or dropped, report written)
 )";
 
 }  // namespace

@@ -236,6 +236,8 @@ cv::Mat Runner::process(const cv::Mat& image, const std::string& source, ImageRe
             }
             report.stages.push_back({st.id, ms, changed, face_count(st.entry->spec, frame)});
         }
+        // A stage may return early once cancelled; never hand such an image on as a result.
+        if (cancel_requested()) throw ImageError("cancelled");
         report.stats = frame.stats;
         if (!carry) full = frame.image;
 

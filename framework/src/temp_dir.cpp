@@ -72,6 +72,7 @@ void register_temp_dir_for_signals(const fs::path& dir) {
 
 const std::atomic<bool>& cancel_requested() { return g_cancel; }
 void request_cancel() { g_cancel = true; }
+void clear_cancel() { g_cancel = false; }
 
 void install_signal_handling() {
     static std::once_flag once;

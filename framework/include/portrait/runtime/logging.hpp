@@ -1,5 +1,5 @@
 // Logging owned by the host: console plus a rotating file, one named logger per
-// stage ("stage.<id>"), level from the CLI, the pipeline or PORTRAIT_LOG.
+// stage ("stage.<id>"), level from the CLI or the pipeline.
 #pragma once
 
 #include <filesystem>

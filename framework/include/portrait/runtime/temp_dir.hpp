@@ -33,6 +33,8 @@ void install_signal_handling();
 // Set by the first SIGINT.
 const std::atomic<bool>& cancel_requested();
 void request_cancel();
+// Clears the flag (an interactive front end starts a new job after a cancel).
+void clear_cancel();
 // The folder the signal thread removes before exiting.
 void register_temp_dir_for_signals(const std::filesystem::path& dir);
 
