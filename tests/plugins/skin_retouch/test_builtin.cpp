@@ -177,7 +177,7 @@ TEST(Builtin, RemovesDarkSpotsPaintedOnTheCheek) {
 }
 
 // Regenerates data/astronaut_faces.txt from the face_mesh stage:
-//   test_skin_retouch --gtest_also_run_disabled_tests --gtest_filter='*WriteAstronautFixture*'
+//   PORTRAIT_SOURCE_DIR=$PWD test_skin_retouch --gtest_also_run_disabled_tests --gtest_filter='*WriteAstronautFixture*'
 TEST(Builtin, DISABLED_WriteAstronautFixture) {
     if (const std::string m = skin_test::face_mesh_unavailable(); !m.empty()) GTEST_SKIP() << m;
     const cv::Mat img = skin_test::astronaut();
@@ -257,7 +257,7 @@ TEST(Builtin, DISABLED_DebugViews) {
 }
 
 // Before/after crops for docs/images (not run by ctest):
-//   test_skin_retouch --gtest_also_run_disabled_tests --gtest_filter='*WriteDocImages*'
+//   PORTRAIT_SOURCE_DIR=$PWD test_skin_retouch --gtest_also_run_disabled_tests --gtest_filter='*WriteDocImages*'
 TEST(Builtin, DISABLED_WriteDocImages) {
     if (const std::string m = skin_test::face_mesh_unavailable(); !m.empty()) GTEST_SKIP() << m;
     const char* src = std::getenv("PORTRAIT_SOURCE_DIR");
