@@ -44,12 +44,17 @@ Run run(const std::vector<std::string>& args, const bt::fs::path& cache) {
     return r;
 }
 
+// A real photo to enlarge instead of the synthetic one (--photo), e.g. a portrait, so the
+// face stages of the default pipeline have faces to work on.
+std::string g_photo;
+
 // A photo of about `mp` megapixels (4:3), written once as a JPEG.
 bt::fs::path make_photo(const bt::fs::path& dir, double mp, int seed) {
     const int w = int(std::sqrt(mp * 1e6 * 4 / 3)), h = w * 3 / 4;
     const bt::fs::path f = dir / ("src-" + std::to_string(w) + "x" + std::to_string(h) + ".jpg");
     if (!bt::fs::exists(f)) {
-        cv::Mat small = bt::photo(640, 480, seed), img;
+        cv::Mat small = g_photo.empty() ? bt::photo(640, 480, seed) : cv::imread(g_photo, cv::IMREAD_COLOR), img;
+        if (small.empty()) throw std::runtime_error("cannot read --photo " + g_photo);
         cv::resize(small, img, cv::Size(w, h), 0, 0, cv::INTER_CUBIC);
         cv::Mat noise(img.size(), CV_8UC3);
         cv::randu(noise, 0, 12);
@@ -75,7 +80,7 @@ bt::fs::path input_set(const bt::fs::path& root, const bt::fs::path& src, int n)
 }  // namespace
 
 int main(int argc, char** argv) {
-    std::string pipeline = bt::tone_pipeline(), big_limit = "1GiB";
+    std::string pipeline = bt::tone_pipeline(), big_limit = "1GiB", cache_arg;
     int images = 20, threads = 2;
     double big_mp = 50;
     std::vector<int> sizes{2, 12}, workers{1, 2}, flat{10, 1000};
@@ -89,13 +94,16 @@ int main(int argc, char** argv) {
         else if (a == "--flat") flat = ints(v);
         else if (a == "--big-mp") big_mp = std::stod(v);
         else if (a == "--big-limit") big_limit = v;
+        else if (a == "--photo") g_photo = v;
+        else if (a == "--cache") cache_arg = v;
         else {
             std::cerr << "unknown option " << a << "\n";
             return 2;
         }
     }
     bt::TempDir tmp;
-    const auto cache = tmp / "cache";
+    // An empty cache keeps the tone runs hermetic; --cache ~/.cache/portrait lends the face models.
+    const auto cache = cache_arg.empty() ? tmp / "cache" : bt::fs::path(cache_arg);
     auto portrait_run = [&](const bt::fs::path& in, const std::vector<std::string>& extra) {
         std::vector<std::string> args{"run", in.string(), "-o", (tmp / "out").string(), "-p", pipeline,
                                       "--progress", "never", "--threads", std::to_string(threads)};
