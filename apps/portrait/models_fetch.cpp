@@ -42,19 +42,9 @@ std::vector<fs::path> user_download_candidates(const std::string& model_id) {
         c.push_back(hub / org / name);
         c.push_back(hub / "models" / org / name);  // newer modelscope clients
     }
-    if (const char* env = std::getenv("PORTRAIT_MODELS")) {
-        std::string s(env);
-        std::size_t start = 0;
-        while (start <= s.size()) {
-            std::size_t end = s.find(':', start);
-            if (end == std::string::npos) end = s.size();
-            if (end > start) {
-                const fs::path d = s.substr(start, end - start);
-                c.push_back(d / (org + "_" + name));
-                c.push_back(d / org / name);
-            }
-            start = end + 1;
-        }
+    for (const fs::path& d : portrait::env_path_list("PORTRAIT_MODELS")) {
+        c.push_back(d / (org + "_" + name));
+        c.push_back(d / org / name);
     }
     return c;
 }

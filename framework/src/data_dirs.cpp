@@ -1,5 +1,8 @@
 #include "portrait/runtime/data_dirs.hpp"
 
+#include <cstdlib>
+#include <string>
+
 #include "portrait/runtime/plugin_registry.hpp"
 
 namespace portrait {
@@ -7,6 +10,21 @@ namespace fs = std::filesystem;
 
 std::vector<fs::path> data_dirs() {
     return {(executable_dir() / PORTRAIT_DATA_RELDIR).lexically_normal(), fs::path(PORTRAIT_SOURCE_DIR)};
+}
+
+std::vector<fs::path> env_path_list(const char* variable) {
+    std::vector<fs::path> dirs;
+    const char* env = std::getenv(variable);
+    if (!env) return dirs;
+    const std::string s(env);
+    std::size_t start = 0;
+    while (start <= s.size()) {
+        std::size_t end = s.find(':', start);
+        if (end == std::string::npos) end = s.size();
+        if (end > start) dirs.emplace_back(s.substr(start, end - start));
+        start = end + 1;
+    }
+    return dirs;
 }
 
 fs::path find_data(const fs::path& relative) {

@@ -3,6 +3,7 @@
 #include <cstdlib>
 #include <stdexcept>
 
+#include "portrait/runtime/data_dirs.hpp"
 #include "portrait/runtime/logging.hpp"
 #include "portrait/runtime/sha256.hpp"
 
@@ -10,16 +11,7 @@ namespace portrait {
 namespace fs = std::filesystem;
 
 ModelLocator::ModelLocator(std::vector<fs::path> pipeline_dirs) : dirs_(std::move(pipeline_dirs)) {
-    if (const char* env = std::getenv("PORTRAIT_MODELS")) {
-        std::string s(env);
-        std::size_t start = 0;
-        while (start <= s.size()) {
-            std::size_t end = s.find(':', start);
-            if (end == std::string::npos) end = s.size();
-            if (end > start) dirs_.emplace_back(s.substr(start, end - start));
-            start = end + 1;
-        }
-    }
+    for (auto& d : env_path_list("PORTRAIT_MODELS")) dirs_.push_back(std::move(d));
     dirs_.push_back(cache_dir() / "models");
 }
 

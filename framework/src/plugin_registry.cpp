@@ -8,6 +8,7 @@
 #include <system_error>
 #include <dlfcn.h>
 
+#include "portrait/runtime/data_dirs.hpp"
 #include "portrait/runtime/logging.hpp"
 
 namespace portrait {
@@ -21,16 +22,7 @@ fs::path executable_dir() {
 
 std::vector<fs::path> PluginRegistry::default_search_path() {
     std::vector<fs::path> dirs{(executable_dir() / PORTRAIT_PLUGIN_RELDIR).lexically_normal()};
-    if (const char* env = std::getenv("PORTRAIT_PLUGIN_PATH")) {
-        std::string s(env);
-        std::size_t start = 0;
-        while (start <= s.size()) {
-            std::size_t end = s.find(':', start);
-            if (end == std::string::npos) end = s.size();
-            if (end > start) dirs.emplace_back(s.substr(start, end - start));
-            start = end + 1;
-        }
-    }
+    for (auto& d : env_path_list("PORTRAIT_PLUGIN_PATH")) dirs.push_back(std::move(d));
     return dirs;
 }
 
