@@ -106,6 +106,25 @@ def check_saved_module(model: torch.nn.Module, scripted: torch.jit.ScriptModule,
     return err
 
 
+def converter_main(name: str, description: str, source_help: str, convert, summary, argv=None) -> int:
+    """The command line every single-network converter shares: SOURCE -o OUT.pt [--no-check].
+    `convert(source, out, check)` returns the sidecar metadata, `summary(meta)` one line about it."""
+    import argparse
+    ap = argparse.ArgumentParser(description=description)
+    ap.add_argument('source', help=source_help)
+    ap.add_argument('-o', '--output', required=True, help='output TorchScript file (OUT.pt)')
+    ap.add_argument('--no-check', action='store_true', help='skip reloading OUT.pt and comparing with the network')
+    args = ap.parse_args(argv)
+    try:
+        meta = convert(Path(args.source), Path(args.output), check=not args.no_check)
+    except ConversionError as e:
+        print(f'{name}: error: {e}', file=sys.stderr)
+        return 2
+    print(f'{args.output}: {summary(meta)}, {meta["parameters"]} parameters, sha256 {meta["sha256"]}, '
+          f'{meta["seconds"]} s')
+    return 0
+
+
 def write_sidecars(out: Path, meta: dict) -> dict:
     """OUT.sha256 (sha256sum format, checked by the C++ loader) and OUT.json; returns the JSON."""
     digest = sha256_of(out)

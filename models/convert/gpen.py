@@ -12,7 +12,6 @@ and shapes; every key must be used and every expected key present.
 Writes OUT.pt (frozen TorchScript: forward(x [N,3,S,S] RGB in [-1,1]) -> [N,3,S,S], raw,
 no clamp), OUT.pt.sha256 and OUT.pt.json (the configuration). Exit code 2 on a refused source.
 """
-import argparse
 import math
 import re
 import sys
@@ -22,7 +21,7 @@ from pathlib import Path
 import torch
 
 sys.path.insert(0, str(Path(__file__).resolve().parent))
-from checkpoint_io import (ConversionError, check_against, check_saved_module, load_state_dict, save_module, sha256_of,  # noqa: E402
+from checkpoint_io import (ConversionError, check_against, check_saved_module, converter_main, load_state_dict, save_module, sha256_of,  # noqa: E402
                            write_sidecars)
 from nets.gpen import FullGenerator, channel_table  # noqa: E402
 
@@ -115,22 +114,16 @@ def convert(source: Path, out: Path, check: bool = True) -> dict:
     return write_sidecars(out, meta)
 
 
-def main(argv=None) -> int:
-    ap = argparse.ArgumentParser(description='Convert a GPEN generator checkpoint to TorchScript.')
-    ap.add_argument('source', help='checkpoint file, or ModelScope model folder holding pytorch_model.pt')
-    ap.add_argument('-o', '--output', required=True, help='output TorchScript file (OUT.pt)')
-    ap.add_argument('--no-check', action='store_true', help='skip reloading OUT.pt and comparing with the network')
-    args = ap.parse_args(argv)
-    try:
-        meta = convert(Path(args.source), Path(args.output), check=not args.no_check)
-    except ConversionError as e:
-        print(f'gpen: error: {e}', file=sys.stderr)
-        return 2
+def summary(meta: dict) -> str:
     c = meta['config']
-    print(f'{args.output}: GPEN-{c["size"]} (style_dim {c["style_dim"]}, n_mlp {c["n_mlp"]}, channel_multiplier '
-          f'{c["channel_multiplier"]}, narrow {c["narrow"]}), {meta["parameters"]} parameters, '
-          f'sha256 {meta["sha256"]}, {meta["seconds"]} s')
-    return 0
+    return (f'GPEN-{c["size"]} (style_dim {c["style_dim"]}, n_mlp {c["n_mlp"]}, channel_multiplier '
+            f'{c["channel_multiplier"]}, narrow {c["narrow"]})')
+
+
+def main(argv=None) -> int:
+    return converter_main('gpen', 'Convert a GPEN generator checkpoint to TorchScript.',
+                          'checkpoint file, or ModelScope model folder holding pytorch_model.pt',
+                          convert, summary, argv)
 
 
 if __name__ == '__main__':

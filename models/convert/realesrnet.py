@@ -12,7 +12,6 @@ Writes OUT.pt (frozen TorchScript: forward(x [N,3,H,W] RGB in [0,1]) -> [N,3,sH,
 clamped, any N, H, W), OUT.pt.sha256 and OUT.pt.json (the configuration). Exit code 2 on a
 refused source.
 """
-import argparse
 import re
 import sys
 import time
@@ -21,7 +20,7 @@ from pathlib import Path
 import torch
 
 sys.path.insert(0, str(Path(__file__).resolve().parent))
-from checkpoint_io import (ConversionError, check_against, check_saved_module, load_state_dict, save_module, sha256_of,  # noqa: E402
+from checkpoint_io import (ConversionError, check_against, check_saved_module, converter_main, load_state_dict, save_module, sha256_of,  # noqa: E402
                            write_sidecars)
 from nets.rrdbnet import UNSHUFFLE, RRDBNet  # noqa: E402
 
@@ -104,22 +103,16 @@ def convert(source: Path, out: Path, check: bool = True) -> dict:
     return write_sidecars(out, meta)
 
 
-def main(argv=None) -> int:
-    ap = argparse.ArgumentParser(description='Convert a RealESRNet (BasicSR RRDBNet) checkpoint to TorchScript.')
-    ap.add_argument('source', help='checkpoint file, or ModelScope GPEN folder holding ' + FOLDER_FILE)
-    ap.add_argument('-o', '--output', required=True, help='output TorchScript file (OUT.pt)')
-    ap.add_argument('--no-check', action='store_true', help='skip reloading OUT.pt and comparing with the network')
-    args = ap.parse_args(argv)
-    try:
-        meta = convert(Path(args.source), Path(args.output), check=not args.no_check)
-    except ConversionError as e:
-        print(f'realesrnet: error: {e}', file=sys.stderr)
-        return 2
+def summary(meta: dict) -> str:
     c = meta['config']
-    print(f'{args.output}: RRDBNet x{c["scale"]} (num_feat {c["num_feat"]}, num_block {c["num_block"]}, '
-          f'num_grow_ch {c["num_grow_ch"]}), {meta["parameters"]} parameters, sha256 {meta["sha256"]}, '
-          f'{meta["seconds"]} s')
-    return 0
+    return (f'RRDBNet x{c["scale"]} (num_feat {c["num_feat"]}, num_block {c["num_block"]}, '
+            f'num_grow_ch {c["num_grow_ch"]})')
+
+
+def main(argv=None) -> int:
+    return converter_main('realesrnet', 'Convert a RealESRNet (BasicSR RRDBNet) checkpoint to TorchScript.',
+                          'checkpoint file, or ModelScope GPEN folder holding ' + FOLDER_FILE,
+                          convert, summary, argv)
 
 
 if __name__ == '__main__':
