@@ -80,13 +80,18 @@ while IFS='|' read -r name kind pkg ver integ ccmd cout files; do
 
     if [ $convert = 1 ] && [ -n "$ccmd" ]; then
         out=$dir/$cout
-        if [ -f "$out" ] && [ -f "$out.sha256" ] && (cd "$dir" && sha256sum --status -c "$out.sha256"); then
-            echo "fetch.sh: $name: $cout present and matches its sidecar"
+        # The recipe: the command and the converter scripts it names. A changed converter
+        # converts again; an unchanged one with a good output converts nothing.
+        recipe=$(cd "$repo" && { echo "$ccmd"; for w in $ccmd; do if [[ $w == *.py && -f $w ]]; then sha256sum "$w"; fi; done; } | sha256sum | cut -d' ' -f1)
+        if [ -f "$out" ] && [ -f "$out.sha256" ] && (cd "$dir" && sha256sum --status -c "$out.sha256") &&
+            [ "$(cat "$out.recipe" 2>/dev/null)" = "$recipe" ]; then
+            echo "fetch.sh: $name: $cout present and matches its sidecar and converter"
         else
             cmd=${ccmd//\{src\}/$dir}
             cmd=${cmd//\{out\}/$out}
             echo "fetch.sh: $name: $cmd"
             (cd "$repo" && eval "$cmd")
+            echo "$recipe" >"$out.recipe"
         fi
     fi
 done <<<"$records"

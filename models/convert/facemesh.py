@@ -241,6 +241,22 @@ def write_sidecar(path):
     return h
 
 
+def mesh_heads_first(nodes):
+    """Order the nodes so everything output_mesh and output_faceflag need comes first and the
+    contours head last. OpenCV DNN runs every layer up to the last requested output in file
+    order, so with this order a caller that asks only for the mesh and flag skips the contours
+    head (23 of 128 nodes, about 0.3 ms a pass on one core). Both parts keep their order, so
+    the result is still topologically sorted."""
+    producer = {o: n for n in nodes for o in n.output}
+    needed, todo = set(), ["output_mesh", "output_faceflag"]
+    while todo:
+        n = producer.get(todo.pop())
+        if n is not None and id(n) not in needed:
+            needed.add(id(n))
+            todo.extend(n.input)
+    return [n for n in nodes if id(n) in needed] + [n for n in nodes if id(n) not in needed]
+
+
 def build_onnx(graph):
     """Emit the graph directly as ONNX (opset 12): NHWC input + one Transpose, SAME padding
     as explicit asymmetric Conv `pads`, channel padding as a constant Pad. torch.onnx.export
@@ -314,6 +330,7 @@ def build_onnx(graph):
         nodes.append(helper.make_node("Identity", [names[tf_name]], [onnx_name]))
         width = {"output_mesh": 1404, "output_faceflag": 1, "output_contours": 266}[onnx_name]
         outputs.append(helper.make_tensor_value_info(onnx_name, TensorProto.FLOAT, ["n", width]))
+    nodes = mesh_heads_first(nodes)
     inp = helper.make_tensor_value_info("input_1", TensorProto.FLOAT, ["n", INPUT_SIZE, INPUT_SIZE, 3])
     g = helper.make_graph(nodes, "facemesh", [inp], outputs, initializer=inits)
     m = helper.make_model(g, opset_imports=[helper.make_opsetid("", 12)], producer_name="portrait facemesh.py")

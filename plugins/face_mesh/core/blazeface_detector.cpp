@@ -4,9 +4,9 @@
 #include <cmath>
 #include <stdexcept>
 
-#include <opencv2/dnn.hpp>
 #include <opencv2/imgproc.hpp>
 
+#include "depthwise_conv_layer.hpp"
 #include "ssd_anchors.hpp"
 
 namespace portrait::face {
@@ -27,7 +27,7 @@ struct BlazeFaceModel::Impl {
 };
 
 BlazeFaceModel::BlazeFaceModel(const std::string& path, bool back) : impl_(std::make_unique<Impl>()) {
-    impl_->net = cv::dnn::readNetFromONNX(path);
+    impl_->net = read_onnx_net(path);
     impl_->size = back ? 256 : 128;
     impl_->anchors = make_ssd_anchors(back ? back_anchor_options() : front_anchor_options());
     impl_->input.create(impl_->size, impl_->size, CV_32FC3);

@@ -1,7 +1,8 @@
 #include "face_mesh_model.hpp"
 
-#include <opencv2/dnn.hpp>
 #include <opencv2/imgproc.hpp>
+
+#include "depthwise_conv_layer.hpp"
 
 namespace portrait::face {
 
@@ -11,7 +12,7 @@ struct FaceMeshModel::Impl {
 };
 
 FaceMeshModel::FaceMeshModel(const std::string& path) : impl_(std::make_unique<Impl>()) {
-    impl_->net = cv::dnn::readNetFromONNX(path);
+    impl_->net = read_onnx_net(path);
 }
 
 FaceMeshModel::~FaceMeshModel() = default;

@@ -74,6 +74,27 @@ void BM_MeshPass(benchmark::State& st) {
 }
 BENCHMARK(BM_MeshPass)->Unit(benchmark::kMillisecond);
 
+// Detector then one mesh pass on a fixed crop, no analyzer: separates the models' cost when
+// run back to back (cache traffic between two networks) from the analyzer's own work.
+void BM_DetectThenMeshRaw(benchmark::State& st) {
+    if (!ready(st)) return;
+    const ModelPaths m = ModelPaths::from_cache();
+    DetectorOptions o;
+    o.choice = DetectorChoice::Front;
+    FaceDetector d(m.front, m.back, o);
+    FaceMeshModel mesh(m.mesh);
+    const cv::Mat img = pt::astronaut();
+    RotatedSquare roi;
+    roi.center = {225, 120};
+    roi.side = 150;
+    d.detect(img), mesh.run(img, roi);
+    for (auto _ : st) {
+        benchmark::DoNotOptimize(d.detect(img));
+        benchmark::DoNotOptimize(mesh.run(img, roi));
+    }
+}
+BENCHMARK(BM_DetectThenMeshRaw)->Unit(benchmark::kMillisecond);
+
 // A 1920x1080 group with 11 small faces: whole-image cost (tiles on), reported per face.
 void BM_GroupPerFace(benchmark::State& st) {
     if (!ready(st)) return;
