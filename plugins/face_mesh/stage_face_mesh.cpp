@@ -24,7 +24,7 @@ StageSpec face_mesh_spec() {
         bool_param("draw", false, "draw boxes, keypoints and meshes into the image (preview/debug)"),
     };
     s.provides = {caps::kFaces, caps::kFaceMesh};
-    s.concurrent = false;  // one cv::dnn::Net per stage instance, not re-entrant
+    s.concurrent = true;  // each call borrows its own analyzer (see FaceMeshStage::borrow)
     return s;
 }
 
@@ -44,13 +44,40 @@ FaceMeshStage::FaceMeshStage(const Params& p, Context& ctx) : draw_(p.get_bool("
     if (o.detector.choice != DetectorChoice::Front)
         m.back = ctx.find_model("blazeface", "face_detection_back_256x256_barracuda.onnx").string();
     m.mesh = ctx.find_model("facemesh", "facemesh.onnx").string();
-    analyzer_ = std::make_unique<FaceAnalyzer>(m, o);
+    models_ = m;
+    options_ = o;
+    pool_.push_back(std::make_unique<FaceAnalyzer>(m, o));  // load now: bad model files fail here
 }
 
 FaceMeshStage::~FaceMeshStage() = default;
 
+std::unique_ptr<FaceAnalyzer> FaceMeshStage::borrow() {
+    {
+        std::lock_guard<std::mutex> lock(pool_mutex_);
+        if (!pool_.empty()) {
+            std::unique_ptr<FaceAnalyzer> a = std::move(pool_.back());
+            pool_.pop_back();
+            return a;
+        }
+    }
+    return std::make_unique<FaceAnalyzer>(models_, options_);
+}
+
+void FaceMeshStage::give_back(std::unique_ptr<FaceAnalyzer> a) {
+    std::lock_guard<std::mutex> lock(pool_mutex_);
+    pool_.push_back(std::move(a));
+}
+
 void FaceMeshStage::process(Frame& frame, Context& ctx) {
-    const std::vector<FaceResult> found = analyzer_->analyze(frame.image);
+    std::unique_ptr<FaceAnalyzer> analyzer = borrow();
+    std::vector<FaceResult> found;
+    try {
+        found = analyzer->analyze(frame.image);
+    } catch (...) {
+        give_back(std::move(analyzer));
+        throw;
+    }
+    give_back(std::move(analyzer));
     frame.faces.clear();
     for (const FaceResult& r : found) {
         Face f;

@@ -4,10 +4,12 @@
 #include <portrait/sdk.hpp>
 
 #include <memory>
+#include <mutex>
+#include <vector>
+
+#include "face_analyzer.hpp"
 
 namespace portrait::face {
-
-class FaceAnalyzer;
 
 StageSpec face_mesh_spec();
 StageSpec face_slim_spec();
@@ -20,7 +22,15 @@ public:
     std::size_t memory_estimate(cv::Size working) const override;
 
 private:
-    std::unique_ptr<FaceAnalyzer> analyzer_;
+    // cv::dnn::Net is not re-entrant, so each concurrent call borrows its own analyzer: the
+    // pool grows to the number of images in flight (a few MB of weights each) and no further.
+    std::unique_ptr<FaceAnalyzer> borrow();
+    void give_back(std::unique_ptr<FaceAnalyzer> a);
+
+    ModelPaths models_;
+    AnalyzerOptions options_;
+    std::mutex pool_mutex_;
+    std::vector<std::unique_ptr<FaceAnalyzer>> pool_;
     bool draw_ = false;
 };
 

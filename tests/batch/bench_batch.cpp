@@ -3,7 +3,13 @@
 // RSS (wait4's ru_maxrss) is its own.
 //
 //   bench_batch [--pipeline FILE] [--images N] [--threads T] [--sizes 2,12] [--workers 1,2]
-//               [--flat 10,1000] [--big-mp 50] [--big-limit 1GiB]
+//               [--flat 10,1000] [--big-mp 50] [--big-limit 1GiB] [--photo FILE] [--cache DIR]
+//
+// Speed rows per photo size: one worker on one thread (the unit of scaling), one worker with
+// all T threads (intra-op parallelism only), then each W in --workers with T threads (W images
+// in flight, T / W threads each). "batch s" is the batch loop from the --report JSON (models
+// loaded, images read to written); "process s" adds the process start-up (LibTorch, plugins).
+#include <algorithm>
 #include <chrono>
 #include <cstdio>
 #include <iostream>
@@ -28,7 +34,7 @@ std::vector<int> ints(const std::string& s) {
 
 struct Run {
     int code = 0;
-    double seconds = 0, rss_mib = 0;
+    double seconds = 0, rss_mib = 0, batch_s = 0;
 };
 
 Run run(const std::vector<std::string>& args, const bt::fs::path& cache) {
@@ -106,23 +112,41 @@ int main(int argc, char** argv) {
     const auto cache = cache_arg.empty() ? tmp / "cache" : bt::fs::path(cache_arg);
     auto portrait_run = [&](const bt::fs::path& in, const std::vector<std::string>& extra) {
         std::vector<std::string> args{"run", in.string(), "-o", (tmp / "out").string(), "-p", pipeline,
-                                      "--progress", "never", "--threads", std::to_string(threads)};
+                                      "--progress", "never"};
+        if (std::find(extra.begin(), extra.end(), "--threads") == extra.end())
+            args.insert(args.end(), {"--threads", std::to_string(threads)});
         args.insert(args.end(), extra.begin(), extra.end());
         bt::fs::remove_all(tmp / "out");
         return run(args, cache);
     };
     std::printf("pipeline: %s, threads: %d\n\n", pipeline.c_str(), threads);
-    std::printf("| photo | images | workers | seconds | images/s | speed-up | peak RSS |\n");
-    std::printf("|---|---|---|---|---|---|---|\n");
+    std::printf("| photo | images | workers x threads each | process s | batch s | images/s (batch) | vs 1 x 1 | vs 1 x %d | peak RSS |\n",
+                threads);
+    std::printf("|---|---|---|---|---|---|---|---|---|\n");
     for (int mp : sizes) {
         const auto dir = input_set(tmp.path(), make_photo(tmp.path(), mp, mp), images);
-        double base = 0;
-        for (int w : workers) {
-            const Run r = portrait_run(dir, {"--workers", std::to_string(w)});
-            const double ips = images / r.seconds;
-            if (base == 0) base = ips;
-            std::printf("| %d MP | %d | %d | %.2f | %.2f | %.2fx | %.0f MiB |%s\n", mp, images, w, r.seconds, ips,
-                        ips / base, r.rss_mib, r.code ? " (exit != 0)" : "");
+        std::vector<std::pair<int, int>> configs{{1, 1}};  // (workers, threads)
+        if (threads > 1) configs.push_back({1, threads});
+        for (int w : workers)
+            if (w > 1) configs.push_back({w, threads});
+        double one = 0, intra = 0;
+        for (auto [w, t] : configs) {
+            const bt::fs::path report = tmp / "report.json";
+            Run r = portrait_run(dir, {"--workers", std::to_string(w), "--threads", std::to_string(t), "--report",
+                                       report.string()});
+            try {
+                r.batch_s = bt::read_json(report)["run"]["wall_s"].get<double>();
+            } catch (const std::exception&) {
+                r.batch_s = r.seconds;  // no report: fall back to the process time
+            }
+            const double ips = images / r.batch_s;
+            if (w == 1 && t == 1) one = ips;
+            if (w == 1 && t == threads) intra = ips;
+            char vs_intra[16] = "-";
+            if (intra > 0) std::snprintf(vs_intra, sizeof vs_intra, "%.2fx", ips / intra);
+            std::printf("| %d MP | %d | %d x %d | %.2f | %.2f | %.2f | %.2fx | %s | %.0f MiB |%s\n", mp, images, w,
+                        std::max(1, t / w), r.seconds, r.batch_s, ips, ips / one, vs_intra, r.rss_mib,
+                        r.code ? " (exit != 0)" : "");
             std::fflush(stdout);
         }
     }

@@ -6,21 +6,20 @@
 #include "portrait/torch_support.hpp"
 
 namespace portrait::skin {
-namespace {
 
-torch::jit::Module prepare(const std::filesystem::path& file, const NetworkOptions& opt) {
-    torch::jit::Module m = torch_support::load_module(file);
-    if (opt.bf16) m.to(torch::kBFloat16);
-    if (opt.channels_last) {
+AbpnNetworks::Net AbpnNetworks::prepare(const std::filesystem::path& file, const NetworkOptions& opt) {
+    Net n;
+    n.module = torch_support::load_module(file);
+    n.channels_last = opt.channels_last && !n.module.hasattr("portrait_layout");
+    if (opt.bf16) n.module.to(torch::kBFloat16);
+    if (n.channels_last) {
         // What Python's module.to(memory_format=channels_last) does: 4-D weights to NHWC.
-        for (const auto& p : m.parameters())
+        for (const auto& p : n.module.parameters())
             if (p.dim() == 4) p.set_data(p.contiguous(at::MemoryFormat::ChannelsLast));
     }
-    if (opt.freeze) m = torch::jit::freeze(m, c10::nullopt, opt.optimize_numerics);
-    return m;
+    if (opt.freeze) n.module = torch::jit::freeze(n.module, c10::nullopt, opt.optimize_numerics);
+    return n;
 }
-
-}  // namespace
 
 bool cpu_has_native_bf16() {
     std::ifstream in("/proc/cpuinfo");
@@ -37,22 +36,22 @@ AbpnNetworks::AbpnNetworks(const AbpnModelFiles& files, const NetworkOptions& op
       inp_(prepare(files.inpainting, opt)),
       gen_(prepare(files.generator, opt)) {}
 
-torch::Tensor AbpnNetworks::in(const torch::Tensor& x) const {
+torch::Tensor AbpnNetworks::in(const torch::Tensor& x, const Net& net) const {
     torch::Tensor t = opt_.bf16 ? x.to(torch::kBFloat16) : x;
-    return opt_.channels_last ? t.contiguous(at::MemoryFormat::ChannelsLast) : t;
+    return net.channels_last ? t.contiguous(at::MemoryFormat::ChannelsLast) : t.contiguous();
 }
 
 // Module::forward may run on several threads at once: inference writes no attribute.
 torch::Tensor AbpnNetworks::detect(const torch::Tensor& x) {
-    return det_.forward({in(x)}).toTensor().to(torch::kFloat32).contiguous();
+    return det_.module.forward({in(x, det_)}).toTensor().to(torch::kFloat32).contiguous();
 }
 
 torch::Tensor AbpnNetworks::inpaint(const torch::Tensor& masked, const torch::Tensor& keep) {
-    return inp_.forward({in(masked), in(keep)}).toTensor().to(torch::kFloat32).contiguous();
+    return inp_.module.forward({in(masked, inp_), in(keep, inp_)}).toTensor().to(torch::kFloat32).contiguous();
 }
 
 torch::Tensor AbpnNetworks::generate(const torch::Tensor& x) {
-    return gen_.forward({in(x)}).toTensor().to(torch::kFloat32).contiguous();
+    return gen_.module.forward({in(x, gen_)}).toTensor().to(torch::kFloat32).contiguous();
 }
 
 }  // namespace portrait::skin

@@ -14,6 +14,9 @@ struct NetworkOptions {
     bool freeze = true;
     bool optimize_numerics = true;
     // NHWC weights and inputs: oneDNN then runs without layout reorders between layers.
+    // Applies to modules in the checkpoints' own layout; the converter's inference layouts
+    // (attribute `portrait_layout`) run NCHW, which measured faster for them (their phase
+    // interleaving and split sums are slow in NHWC).
     bool channels_last = true;
     // bfloat16 weights and inputs (fp32 accumulation in oneDNN): about 2x faster on CPUs
     // with native bf16 (AVX512-BF16, AMX); outputs differ from fp32 by ~1e-2 relative.
@@ -39,9 +42,14 @@ public:
     const NetworkOptions& options() const { return opt_; }
 
 private:
-    torch::Tensor in(const torch::Tensor& x) const;
+    struct Net {
+        torch::jit::Module module;
+        bool channels_last = false;
+    };
+    static Net prepare(const std::filesystem::path& file, const NetworkOptions& opt);
+    torch::Tensor in(const torch::Tensor& x, const Net& net) const;
     NetworkOptions opt_;
-    torch::jit::Module det_, inp_, gen_;
+    Net det_, inp_, gen_;
 };
 
 }  // namespace portrait::skin

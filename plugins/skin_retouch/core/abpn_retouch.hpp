@@ -12,7 +12,7 @@ struct AbpnOptions {
     bool retouch_local = true;  // 4a, blemish removal (the library default)
     float degree = 1.0f;        // blend-layer strength around 0.5 (library 1.0, _torch sibling 0.7)
     bool skip_clean_tiles = true;  // skip inpainting tiles whose core has no blemish (exact)
-    int tile_batch = 4;            // inpainting tiles per forward call
+    int tile_batch = 1;            // inpainting tiles per forward call (batching measured slower per tile)
 };
 
 struct AbpnFaceStats {

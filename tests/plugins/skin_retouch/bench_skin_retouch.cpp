@@ -111,8 +111,9 @@ fs::path models() {
     return m;
 }
 
-// Network preparations compared: "original" is the saved module as the original runs it
-// (no freezing, NCHW, fp32, batch 1).
+// Network preparations compared: "original" is the checkpoints' own module layout run as the
+// original runs it (no freezing, NCHW, fp32, batch 1); the others use the converter's default
+// inference layout (models/convert/nets/skin_inference.py) as the stage does.
 enum Variant { kOriginal, kFrozen, kFrozenCl, kFrozenClBf16 };
 sk::NetworkOptions variant_options(Variant v) {
     sk::NetworkOptions o;
@@ -126,7 +127,8 @@ sk::AbpnNetworks& networks(Variant v) {
     static std::map<int, std::unique_ptr<sk::AbpnNetworks>> cache;
     auto& n = cache[int(v)];
     if (!n) {
-        const fs::path d = models() / "skin-retouching";
+        const fs::path d =
+            (v == kOriginal ? models().parent_path() / "models-original" : models()) / "skin-retouching";
         n = std::make_unique<sk::AbpnNetworks>(
             sk::AbpnModelFiles{d / "detection_net.pt", d / "inpainting_net.pt", d / "generator.pt"}, variant_options(v));
     }

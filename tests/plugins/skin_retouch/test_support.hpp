@@ -62,6 +62,7 @@ std::vector<portrait::Face> read_faces(const std::filesystem::path& file);
 
 // Folder holding skin-retouching/{generator,detection_net,inpainting_net}.pt converted
 // from the shared weight recipe (built once into the build tree). Empty + reason if impossible.
+// Its sibling "models-original" holds the same weights converted with --layout original.
 std::filesystem::path recipe_models(std::string* why_not);
 
 }  // namespace skin_test
