@@ -154,9 +154,16 @@ BatchSummary run_batch(const Runner& runner, const BatchOptions& o) {
     // process never runs more than `threads` busy threads.
     const int threads = std::max(1, o.threads);
     int workers = o.workers > 0 ? o.workers : std::min(threads, 4);
+    if (workers > threads) {
+        // Each image needs at least one thread: more images in flight would oversubscribe.
+        log.warn("--workers {} is more than the {} thread(s) allowed (resources.threads / --threads); running {}",
+                 workers, threads, threads);
+        workers = threads;
+    }
     workers = std::max(1, std::min<int>(workers, std::max<std::size_t>(inputs.size(), 1)));
     const int per_image = std::max(1, threads / workers);
     apply_thread_count(per_image);
+    runner.set_threads_per_image(per_image);
     summary.workers = workers;
     summary.threads = threads;
     summary.threads_per_image = per_image;

@@ -1,6 +1,7 @@
 #include "portrait/runtime/runner.hpp"
 
 #include <algorithm>
+#include <atomic>
 #include <chrono>
 #include <sstream>
 
@@ -22,7 +23,8 @@ public:
         : log_(std::move(log)), temp_(std::move(temp)), threads_(threads), memory_(memory), models_(models) {}
     spdlog::logger& log() const override { return *log_; }
     const std::filesystem::path& temp_dir() const override { return temp_; }
-    int threads() const override { return threads_; }
+    int threads() const override { return threads_.load(); }
+    void set_threads(int n) { threads_ = n; }
     std::size_t memory_limit() const override { return memory_; }
     std::filesystem::path find_model(const std::string& model, const std::string& file) const override {
         return models_->find(model, file);
@@ -32,7 +34,7 @@ public:
 private:
     std::shared_ptr<spdlog::logger> log_;
     std::filesystem::path temp_;
-    int threads_;
+    std::atomic<int> threads_;  // the per-image share once a batch has chosen its workers
     std::size_t memory_;
     const ModelLocator* models_;
 };
@@ -96,6 +98,10 @@ Runner::Runner(ResolvedPipeline pipeline, RunEnvironment env)
         if (!st.entry->spec.concurrent) inst->serial = std::make_unique<std::mutex>();
         instances_.push_back(std::move(inst));
     }
+}
+
+void Runner::set_threads_per_image(int threads) const {
+    for (const auto& inst : instances_) inst->ctx->set_threads(std::max(1, threads));
 }
 
 Runner::~Runner() {

@@ -1,6 +1,7 @@
 // `portrait run` as a batch tool: resume after kill -9, Ctrl-C, determinism, shards,
 // reports, progress, formats, lists and globs, -o on the input folder.
 #include <chrono>
+#include <fstream>
 #include <csignal>
 #include <set>
 #include <thread>
@@ -261,6 +262,42 @@ TEST_F(BatchRun, ManyWorkersUnderAMemoryLimit) {
     EXPECT_EQ(report()["run"]["threads_per_image"], 1);
     EXPECT_GT(report()["run"]["memory_budget_bytes"].get<double>(), 0);
     EXPECT_EQ(count_outputs(out(), ".jpg"), 6);
+}
+
+// resources.threads is the whole budget: images in flight x each image's intra-op threads
+// (OpenCV's and LibTorch's pools, which the host sets together) never exceed it, and TBB,
+// OpenCV's backend, is capped at it too. Read from inside a real stage plugin.
+TEST_F(BatchRun, ThreadsNeverExceedTheBudget) {
+    make_photos(8);
+    struct Case {
+        int threads, workers;  // workers 0: the default
+        int want_in_flight, want_per_image;
+    };
+    // Workers above the budget are cut to it (threads 1, workers 3: one image at a time).
+    for (const Case c : {Case{2, 2, 2, 1}, Case{2, 1, 1, 2}, Case{3, 0, 3, 1}, Case{4, 2, 2, 2}, Case{1, 3, 1, 1}}) {
+        const path log = tmp / ("threads-" + std::to_string(c.threads) + "-" + std::to_string(c.workers) + ".log");
+        std::vector<std::string> extra{"--set", "test_threads.log=" + log.string(), "--threads", std::to_string(c.threads)};
+        if (c.workers > 0) extra.insert(extra.end(), {"--workers", std::to_string(c.workers)});
+        bt::fs::remove_all(out());
+        const auto r = run_all(extra, bt::test_pipeline("threads"));
+        ASSERT_EQ(r.code, 0) << r.err;
+        std::ifstream f(log);
+        int lines = 0, most_in_flight = 0;
+        int in_flight = 0, cv_threads = 0, ctx_threads = 0;
+        std::size_t tbb_cap = 0;
+        while (f >> in_flight >> cv_threads >> tbb_cap >> ctx_threads) {
+            ++lines;
+            most_in_flight = std::max(most_in_flight, in_flight);
+            const std::string where = "threads " + std::to_string(c.threads) + ", workers " + std::to_string(c.workers);
+            EXPECT_EQ(cv_threads, c.want_per_image) << where;
+            EXPECT_EQ(ctx_threads, c.want_per_image) << where;
+            EXPECT_LE(in_flight * cv_threads, c.threads) << where;
+            EXPECT_LE(tbb_cap, std::size_t(c.threads)) << where;
+        }
+        EXPECT_EQ(lines, 8);
+        // 8 images of 80 ms each: the workers overlap, and never more than asked for.
+        EXPECT_EQ(most_in_flight, c.want_in_flight) << "threads " << c.threads << ", workers " << c.workers;
+    }
 }
 
 }  // namespace

@@ -20,7 +20,8 @@ public:
     virtual spdlog::logger& log() const = 0;
     // Per-run temp folder, removed by the host at exit (also on SIGINT/SIGTERM).
     virtual const std::filesystem::path& temp_dir() const = 0;
-    // Threads this stage may use for its own work (LibTorch/OpenCV are already set).
+    // Threads this stage may use for its own work (LibTorch/OpenCV are already set). In a
+    // batch with several images in flight this is one image's share of resources.threads.
     virtual int threads() const = 0;
     // Memory budget in bytes for the whole run (0 = unlimited).
     virtual std::size_t memory_limit() const = 0;

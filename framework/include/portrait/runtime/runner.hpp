@@ -62,6 +62,10 @@ public:
 
     const ResolvedPipeline& pipeline() const { return pipeline_; }
 
+    // What Context::threads() tells the stages from now on: a batch with W images in flight
+    // gives each image its share of resources.threads. Call before processing starts.
+    void set_threads_per_image(int threads) const;  // like the global pools: run configuration, not pipeline state
+
 private:
     struct Instance;
     std::size_t estimate_at(cv::Size full, double scale, int channels, int depth_bytes) const;
