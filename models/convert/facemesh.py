@@ -170,6 +170,7 @@ class TfjsGraph(torch.nn.Module):
         return s["pads"]
 
     def _conv(self, s, x):
+        s.setdefault("in_hw", (int(x.shape[2]), int(x.shape[3])))  # for the ONNX export
         w = self.params[s["w"]]
         if s["padding"] == "SAME":
             pads = self._static_pads(s, x, w.shape[2], w.shape[3])
@@ -276,13 +277,29 @@ def build_onnx(graph):
 
     nodes.append(helper.make_node("Transpose", ["input_1"], ["input_nchw"], perm=[0, 3, 1, 2]))
     names[graph.input_name] = "input_nchw"
+    flat = set()  # values already [N, C]: a 1x1 map, so NCHW and NHWC order agree
     for i, s in enumerate(graph.nodes):
         op, ins = s["op"], s["in"]
         out = "t%d" % i
         if op == "Placeholder":
             continue
         x = [names[n] for n in ins if n in names]
-        if op in ("_FusedConv2D", "DepthwiseConv2dNative"):
+        if op == "_FusedConv2D" and tuple(s.get("in_hw", ())) == tuple(pval(s["w"]).shape[2:]) \
+                and not any(s.get("pads", (0, 0, 0, 0))) and s["act"] != "Prelu":
+            # A convolution whose kernel covers its whole unpadded input (the heads, 3x3 on the
+            # final 3x3 map) is a matrix product over the flattened input. As Gemm OpenCV runs it
+            # as one GEMV: 0.02 ms instead of 0.2 ms for the 1404-output mesh head.
+            w = pval(s["w"])
+            flat_in = x[0] if x[0] in flat else out + "_flat"
+            if x[0] not in flat:
+                nodes.append(helper.make_node("Flatten", [x[0]], [flat_in], axis=1))
+            gemm_out = out if s["act"] is None else out + "_lin"
+            nodes.append(helper.make_node("Gemm", [flat_in, init(out + "_w", w.reshape(w.shape[0], -1)),
+                                                   init(out + "_b", pval(s["b"]))], [gemm_out], transB=1))
+            if s["act"] == "Relu":
+                nodes.append(helper.make_node("Relu", [gemm_out], [out]))
+            flat.add(out)
+        elif op in ("_FusedConv2D", "DepthwiseConv2dNative"):
             w = pval(s["w"])
             pl, pr, pt, pb = s.get("pads", (0, 0, 0, 0))
             args = [x[0], init(out + "_w", w)]
@@ -302,6 +319,8 @@ def build_onnx(graph):
             nodes.append(helper.make_node("PRelu", [x[0], slope], [out]))
         elif op in ("Relu", "Sigmoid"):
             nodes.append(helper.make_node(op, [x[0]], [out]))
+            if x[0] in flat:
+                flat.add(out)
         elif op == "AddV2":
             nodes.append(helper.make_node("Add", x, [out]))
         elif op == "MaxPool":
@@ -312,10 +331,13 @@ def build_onnx(graph):
             pads = init(out + "_pads", [0, s["cpad"][0], 0, 0, 0, s["cpad"][1], 0, 0], np.int64)
             nodes.append(helper.make_node("Pad", [x[0], pads], [out], mode="constant"))
         elif op == "Reshape":
-            nhwc = out + "_nhwc"  # TF reshapes in NHWC order
-            nodes.append(helper.make_node("Transpose", [x[0]], [nhwc], perm=[0, 2, 3, 1]))
             shape = init(out + "_shape", [-1] + s["shape"][1:], np.int64)
-            nodes.append(helper.make_node("Reshape", [nhwc, shape], [out]))
+            if x[0] in flat:
+                nodes.append(helper.make_node("Reshape", [x[0], shape], [out]))
+            else:
+                nhwc = out + "_nhwc"  # TF reshapes in NHWC order
+                nodes.append(helper.make_node("Transpose", [x[0]], [nhwc], perm=[0, 2, 3, 1]))
+                nodes.append(helper.make_node("Reshape", [nhwc, shape], [out]))
         elif op == "ConcatV2":
             nodes.append(helper.make_node("Concat", x, [out], axis=s["axis"]))
         elif op == "Identity":

@@ -6,7 +6,7 @@
 
 #include <opencv2/imgproc.hpp>
 
-#include "depthwise_conv_layer.hpp"
+#include "onnx_net.hpp"
 #include "ssd_anchors.hpp"
 
 namespace portrait::face {

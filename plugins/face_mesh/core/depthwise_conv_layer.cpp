@@ -1,12 +1,10 @@
 #include "depthwise_conv_layer.hpp"
 
 #include <algorithm>
-#include <mutex>
+#include <mutex>  // std::call_once
 #include <vector>
 
 #include <opencv2/core/utility.hpp>
-#include <opencv2/dnn/all_layers.hpp>
-#include <opencv2/dnn/layer.details.hpp>
 
 namespace portrait::face {
 
@@ -124,23 +122,9 @@ private:
     std::vector<float> bias_;
 };
 
-cv::Ptr<cv::dnn::Layer> make_depthwise(cv::dnn::LayerParams& p) { return cv::makePtr<DepthwiseConvLayer>(p); }
-
-// Stands in for OpenCV's "Convolution" constructor while an ONNX file is read.
-cv::Ptr<cv::dnn::Layer> make_convolution(cv::dnn::LayerParams& p) {
-    if (depthwise_layer_handles(p)) {
-        p.type = kDepthwiseLayerType;
-        return make_depthwise(p);
-    }
-    return cv::dnn::ConvolutionLayer::create(p);
-}
-
-std::mutex& override_mutex() {
-    static std::mutex m;
-    return m;
-}
-
 }  // namespace
+
+cv::Ptr<cv::dnn::Layer> make_depthwise_layer(cv::dnn::LayerParams& p) { return cv::makePtr<DepthwiseConvLayer>(p); }
 
 bool depthwise_layer_handles(const cv::dnn::LayerParams& p) {
     if (p.blobs.empty() || p.blobs[0].dims != 4 || p.blobs[0].type() != CV_32F) return false;
@@ -158,23 +142,7 @@ bool depthwise_layer_handles(const cv::dnn::LayerParams& p) {
 
 void register_depthwise_layer() {
     static std::once_flag once;
-    std::call_once(once, [] { cv::dnn::LayerFactory::registerLayer(kDepthwiseLayerType, make_depthwise); });
-}
-
-cv::dnn::Net read_onnx_net(const std::string& path) {
-    register_depthwise_layer();
-    // The importer instantiates every layer while it parses, so the stand-in constructor is
-    // needed only for this call. OpenCV keeps a stack of constructors per type; the mutex
-    // keeps two readers from popping each other's entry.
-    std::lock_guard<std::mutex> lock(override_mutex());
-    cv::dnn::LayerFactory::registerLayer("Convolution", make_convolution);
-    struct Restore {
-        ~Restore() { cv::dnn::LayerFactory::unregisterLayer("Convolution"); }
-    } restore;
-    cv::dnn::Net net = cv::dnn::readNetFromONNX(path);
-    // Instantiate anything the importer left for later while the stand-in is in place.
-    for (const std::string& name : net.getLayerNames()) net.getLayer(name);
-    return net;
+    std::call_once(once, [] { cv::dnn::LayerFactory::registerLayer(kDepthwiseLayerType, make_depthwise_layer); });
 }
 
 }  // namespace portrait::face

@@ -1,4 +1,4 @@
-// Depthwise convolution for OpenCV DNN's CPU backend, and an ONNX reader that uses it.
+// Depthwise convolution for OpenCV DNN's CPU backend (used through read_onnx_net).
 //
 // OpenCV 4.6 runs a depthwise convolution channel by channel with a fixed cost of about
 // 1.5 us per channel, so on the small feature maps of BlazeFace and FaceMesh (8x8 to 24x24,
@@ -7,8 +7,6 @@
 // 2.3 ms to 1.5 ms and a mesh pass from 2.7 ms to 2.2 ms on one core (docs/performance.md).
 // Results agree with OpenCV's own convolution to float rounding (tests/plugins/face_mesh).
 #pragma once
-
-#include <string>
 
 #include <opencv2/dnn.hpp>
 
@@ -26,8 +24,7 @@ bool depthwise_layer_handles(const cv::dnn::LayerParams& params);
 // Registers kDepthwiseLayerType once per process (thread-safe).
 void register_depthwise_layer();
 
-// cv::dnn::readNetFromONNX, except that depthwise convolutions run in the layer above.
-// Other layers are OpenCV's own. Throws cv::Exception as readNetFromONNX does.
-cv::dnn::Net read_onnx_net(const std::string& path);
+// Builds the layer from Convolution parameters that depthwise_layer_handles() accepted.
+cv::Ptr<cv::dnn::Layer> make_depthwise_layer(cv::dnn::LayerParams& params);
 
 }  // namespace portrait::face

@@ -2,7 +2,7 @@
 
 #include <opencv2/imgproc.hpp>
 
-#include "depthwise_conv_layer.hpp"
+#include "onnx_net.hpp"
 
 namespace portrait::face {
 

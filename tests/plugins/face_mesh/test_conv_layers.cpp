@@ -1,6 +1,6 @@
 // Our depthwise convolution layer against OpenCV's own convolution: synthetic layers over
 // kernel sizes, strides, asymmetric padding, bias, batches and threads, and the real
-// BlazeFace and FaceMesh networks read both ways.
+// BlazeFace and FaceMesh networks read both ways (read_onnx_net against readNetFromONNX).
 #include <gtest/gtest.h>
 
 #include <opencv2/core.hpp>
@@ -8,6 +8,7 @@
 #include <opencv2/imgproc.hpp>
 
 #include "depthwise_conv_layer.hpp"
+#include "onnx_net.hpp"
 #include "face_analyzer.hpp"
 #include "test_images.hpp"
 
@@ -123,9 +124,9 @@ TEST(DepthwiseLayer, LeavesOtherConvolutionsToOpenCv) {
 void compare_nets(const std::string& path, const cv::Mat& nhwc, const std::vector<std::string>& outs, double tol) {
     cv::setNumThreads(1);
     cv::dnn::Net plain = cv::dnn::readNetFromONNX(path), ours = read_onnx_net(path);
-    int replaced = 0;
-    for (const std::string& name : ours.getLayerNames()) replaced += ours.getLayer(name)->type == kDepthwiseLayerType;
-    EXPECT_GE(replaced, 10) << path << ": depthwise layers were not replaced";
+    int depthwise = 0;
+    for (const std::string& name : ours.getLayerNames()) depthwise += ours.getLayer(name)->type == kDepthwiseLayerType;
+    EXPECT_GE(depthwise, 10) << path << ": depthwise layers were not replaced";
     for (const std::string& name : plain.getLayerNames())
         EXPECT_NE(plain.getLayer(name)->type, kDepthwiseLayerType) << "the override leaked out of read_onnx_net";
     std::vector<cv::Mat> a, b;
