@@ -116,6 +116,7 @@ int cmd_run(const std::vector<std::string>& args) {
 
     options.threads = resolve_thread_count(cfg.resources.threads);
     apply_thread_count(options.threads);
+    keep_freed_memory_for_reuse();
     // A file size limit (ulimit -f) must fail the one write, not kill the batch.
     std::signal(SIGXFSZ, SIG_IGN);
     RunTempDir temp;

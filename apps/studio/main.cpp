@@ -14,6 +14,7 @@
 
 #include "core/settings_store.hpp"
 #include "portrait/runtime/logging.hpp"
+#include "portrait/runtime/resources.hpp"
 #include "portrait/version.hpp"
 #include "ui/compare_view.hpp"
 #include "ui/main_window.hpp"
@@ -42,6 +43,7 @@ void screenshot_when_done(ps::MainWindow& w, const QString& file, int* exit_code
 }  // namespace
 
 int main(int argc, char** argv) {
+    portrait::keep_freed_memory_for_reuse();
     QApplication app(argc, argv);
     QApplication::setApplicationName("Portrait Studio");
     QApplication::setOrganizationName("portrait");

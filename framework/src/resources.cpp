@@ -4,8 +4,13 @@
 #include <opencv2/core.hpp>
 
 #include <fstream>
+#include <limits>
 #include <string>
 #include <thread>
+
+#if defined(__GLIBC__)
+#include <malloc.h>
+#endif
 
 namespace portrait {
 
@@ -18,6 +23,16 @@ int resolve_thread_count(int requested) {
 void apply_thread_count(int threads) {
     at::set_num_threads(threads);
     cv::setNumThreads(threads);
+}
+
+void keep_freed_memory_for_reuse() {
+#if defined(__GLIBC__)
+    // 32 MiB is the largest mmap threshold glibc accepts on 64-bit systems; setting it also
+    // stops glibc from moving the threshold itself. The heap is trimmed only once 2 GiB
+    // (the largest value mallopt takes) lie free at its top.
+    mallopt(M_MMAP_THRESHOLD, 32 << 20);
+    mallopt(M_TRIM_THRESHOLD, std::numeric_limits<int>::max());
+#endif
 }
 
 namespace {

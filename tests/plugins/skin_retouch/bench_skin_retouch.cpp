@@ -9,6 +9,7 @@
 #include <torch/torch.h>
 
 #include "abpn_crop.hpp"
+#include "portrait/runtime/resources.hpp"
 #include "abpn_networks.hpp"
 #include "abpn_retouch.hpp"
 #include "abpn_whitening.hpp"
@@ -21,9 +22,11 @@ namespace sk = portrait::skin;
 
 namespace {
 
+// As the host sets up a run (apps/portrait/cmd_run.cpp): 2 threads, freed memory kept.
 void set_threads() {
     at::set_num_threads(2);
     cv::setNumThreads(2);
+    portrait::keep_freed_memory_for_reuse();
 }
 
 struct Photo {
