@@ -190,4 +190,44 @@ fs::path recipe_models(std::string* why_not) {
     return root / "models";
 }
 
+fs::path segmenter_graphs(std::string* why_not) {
+    const fs::path root = binary_dir() / "test-models" / "skin_retouch";
+    const fs::path dir = root / "segmenters";
+    const fs::path script = source_dir() / "tests" / "plugins" / "skin_retouch" / "make_segmenter_graphs.py";
+    auto complete = [&] {
+        for (const char* f : {"tf_graph.pb", "tf_graph_half.pb", "tf_graph_squeeze_all.pb", "model.onnx",
+                              "model_hwc1.onnx", "model_half.onnx"})
+            if (!fs::exists(dir / (std::string(f) + ".sha256"))) return false;
+        // Rebuilt when the generator changes.
+        return fs::last_write_time(dir / "model_half.onnx.sha256") >= fs::last_write_time(script);
+    };
+    if (fs::exists(script) && complete()) return dir;
+    fs::create_directories(root);
+    const int lock = ::open((root / "segmenters.lock").c_str(), O_CREAT | O_RDWR, 0644);
+    if (lock >= 0) ::flock(lock, LOCK_EX);
+    struct Unlock {
+        int fd;
+        ~Unlock() {
+            if (fd >= 0) ::close(fd);
+        }
+    } unlock{lock};
+    if (!fs::exists(script)) {
+        if (why_not) *why_not = "generator script missing: " + script.string();
+        return {};
+    }
+    if (complete()) return dir;
+    if (std::system("/usr/bin/python3 -c 'import torch, numpy' > /dev/null 2>&1") != 0) {
+        if (why_not) *why_not = "/usr/bin/python3 with torch and numpy not found (Debian python3-torch)";
+        return {};
+    }
+    fs::remove_all(dir);
+    const fs::path log = root / "segmenters-log.txt";
+    const std::string cmd = "/usr/bin/python3 '" + script.string() + "' '" + dir.string() + "' > '" + log.string() + "' 2>&1";
+    if (std::system(cmd.c_str()) != 0 || !complete()) {
+        if (why_not) *why_not = "building the self-made skin segmenters failed, see " + log.string();
+        return {};
+    }
+    return dir;
+}
+
 }  // namespace skin_test

@@ -65,4 +65,9 @@ std::vector<portrait::Face> read_faces(const std::filesystem::path& file);
 // Its sibling "models-original" holds the same weights converted with --layout original.
 std::filesystem::path recipe_models(std::string* why_not);
 
+// Folder holding the self-made skin segmenters of make_segmenter_graphs.py (tf_graph.pb,
+// model.onnx and variants, each with a .sha256), built once into the build tree.
+// Empty + reason when /usr/bin/python3 with torch is missing.
+std::filesystem::path segmenter_graphs(std::string* why_not);
+
 }  // namespace skin_test
