@@ -13,6 +13,7 @@
 #include <sys/stat.h>
 #include <unistd.h>
 
+#include "portrait/runtime/cmyk_jpeg.hpp"
 #include "portrait/runtime/errors.hpp"
 
 namespace portrait {
@@ -97,8 +98,17 @@ DecodedImage decode_image(const std::vector<unsigned char>& bytes, const ImageHe
     d.header = header;
     if (header.format == "jpeg" && !jpeg_is_complete(bytes))
         throw ImageError(name + ": truncated JPEG (no end-of-image marker)");
+    d.metadata = read_metadata(bytes.data(), bytes.size(), &d.warnings);
+    if (header.format == "jpeg" && icc_colour_space(d.metadata.icc) == "CMYK") {
+        // Colour-managed: the inks through the file's own profile to sRGB, tagged as such.
+        d.pixels = decode_cmyk_jpeg_to_srgb(bytes, d.metadata.icc, name);
+        if (!d.pixels.empty()) {
+            d.metadata.icc = srgb_icc_profile();
+            d.warnings.push_back("CMYK converted to sRGB through its embedded ICC profile");
+        }
+    }
     try {
-        d.pixels = cv::imdecode(bytes, cv::IMREAD_UNCHANGED);
+        if (d.pixels.empty()) d.pixels = cv::imdecode(bytes, cv::IMREAD_UNCHANGED);
     } catch (const cv::Exception& e) {
         throw ImageError(name + ": cannot decode " + header.format + ": " + e.what());
     }
@@ -106,7 +116,6 @@ DecodedImage decode_image(const std::vector<unsigned char>& bytes, const ImageHe
         throw ImageError(name + ": cannot decode " + header.format + " (corrupt or truncated data)");
     if (d.pixels.size() != cv::Size(header.width, header.height))
         throw ImageError(name + ": decoded size differs from its header (multi-page or corrupt file)");
-    d.metadata = read_metadata(bytes.data(), bytes.size(), &d.warnings);
     d.orientation = d.metadata.orientation;
     if (d.orientation != 1) d.pixels = apply_orientation(d.pixels, d.orientation);
     return d;

@@ -1,5 +1,6 @@
 #include "batch_test_util.hpp"
 
+#include <array>
 #include <cmath>
 #include <cstdio>
 #include <cstring>
@@ -180,7 +181,10 @@ nlohmann::json without_timings(nlohmann::json r) {
     return r;
 }
 
-std::vector<unsigned char> cmyk_jpeg(int w, int h) {
+namespace {
+// A CMYK JPEG through libjpeg; `fill` writes one row of stored C, M, Y, K bytes. libjpeg adds
+// Adobe's marker, so readers take the stored values as inverted (255 = no ink).
+std::vector<unsigned char> write_cmyk_jpeg(int w, int h, const std::function<void(int, unsigned char*)>& fill) {
     jpeg_compress_struct c;
     jpeg_error_mgr err;
     c.err = jpeg_std_error(&err);
@@ -197,12 +201,7 @@ std::vector<unsigned char> cmyk_jpeg(int w, int h) {
     jpeg_start_compress(&c, TRUE);
     std::vector<unsigned char> row(std::size_t(w) * 4);
     while (c.next_scanline < c.image_height) {
-        for (int x = 0; x < w; ++x) {
-            row[std::size_t(x) * 4 + 0] = uchar(255 * x / w);
-            row[std::size_t(x) * 4 + 1] = uchar(255 * c.next_scanline / unsigned(h));
-            row[std::size_t(x) * 4 + 2] = 128;
-            row[std::size_t(x) * 4 + 3] = 200;
-        }
+        fill(int(c.next_scanline), row.data());
         JSAMPROW r = row.data();
         jpeg_write_scanlines(&c, &r, 1);
     }
@@ -211,6 +210,72 @@ std::vector<unsigned char> cmyk_jpeg(int w, int h) {
     jpeg_destroy_compress(&c);
     free(mem);
     return out;
+}
+}  // namespace
+
+std::vector<unsigned char> cmyk_jpeg(int w, int h) {
+    return write_cmyk_jpeg(w, h, [&](int y, unsigned char* row) {
+        for (int x = 0; x < w; ++x) {
+            row[std::size_t(x) * 4 + 0] = uchar(255 * x / w);
+            row[std::size_t(x) * 4 + 1] = uchar(255 * y / h);
+            row[std::size_t(x) * 4 + 2] = 128;
+            row[std::size_t(x) * 4 + 3] = 200;
+        }
+    });
+}
+
+std::vector<unsigned char> cmyk_patch_jpeg(int w, int h, const std::array<unsigned char, 4>& stored) {
+    return write_cmyk_jpeg(w, h, [&](int, unsigned char* row) {
+        for (int x = 0; x < w; ++x) std::copy(stored.begin(), stored.end(), row + std::size_t(x) * 4);
+    });
+}
+
+cv::Vec3d press_rgb(const cv::Vec4d& ink) {
+    // Subtractive, then a warm cast no fixed CMYK formula would produce: red lifted, blue
+    // pressed down.
+    const double r = (1 - ink[0]) * (1 - ink[3]), g = (1 - ink[1]) * (1 - ink[3]), b = (1 - ink[2]) * (1 - ink[3]);
+    return {std::pow(r, 0.8), g, std::pow(b, 1.3)};
+}
+
+std::vector<unsigned char> cmyk_press_profile() {
+    // An output-class CMYK profile whose A2B0 table is press_rgb() seen through sRGB, sampled on
+    // a 17-point grid: what a press profile does, with a made-up press.
+    cmsHPROFILE srgb = cmsCreate_sRGBProfile(), lab = cmsCreateLab4Profile(nullptr);
+    cmsHTRANSFORM to_lab = cmsCreateTransform(srgb, TYPE_RGB_DBL, lab, TYPE_Lab_DBL, INTENT_RELATIVE_COLORIMETRIC, 0);
+    cmsHPROFILE p = cmsCreateProfilePlaceholder(nullptr);
+    cmsSetProfileVersion(p, 4.3);
+    cmsSetDeviceClass(p, cmsSigOutputClass);
+    cmsSetColorSpace(p, cmsSigCmykData);
+    cmsSetPCS(p, cmsSigLabData);
+    cmsPipeline* lut = cmsPipelineAlloc(nullptr, 4, 3);
+    cmsStage* clut = cmsStageAllocCLut16bit(nullptr, 17, 4, 3, nullptr);
+    cmsStageSampleCLut16bit(
+        clut,
+        [](const cmsUInt16Number in[], cmsUInt16Number out[], void* cargo) -> cmsInt32Number {
+            const cv::Vec3d rgb = press_rgb({in[0] / 65535.0, in[1] / 65535.0, in[2] / 65535.0, in[3] / 65535.0});
+            cmsCIELab l;
+            const double v[3] = {rgb[0], rgb[1], rgb[2]};
+            cmsDoTransform(static_cast<cmsHTRANSFORM>(cargo), v, &l, 1);
+            cmsFloat2LabEncoded(out, &l);
+            return TRUE;
+        },
+        to_lab, 0);
+    // A v4 lutAtoB table needs its A and B curves around the grid: identities here.
+    cmsPipelineInsertStage(lut, cmsAT_BEGIN, cmsStageAllocToneCurves(nullptr, 4, nullptr));
+    cmsPipelineInsertStage(lut, cmsAT_END, clut);
+    cmsPipelineInsertStage(lut, cmsAT_END, cmsStageAllocToneCurves(nullptr, 3, nullptr));
+    cmsWriteTag(p, cmsSigAToB0Tag, lut);
+    cmsWriteTag(p, cmsSigMediaWhitePointTag, cmsD50_XYZ());
+    cmsUInt32Number n = 0;
+    cmsSaveProfileToMem(p, nullptr, &n);
+    std::vector<unsigned char> bytes(n);
+    cmsSaveProfileToMem(p, bytes.data(), &n);
+    cmsPipelineFree(lut);
+    cmsCloseProfile(p);
+    cmsDeleteTransform(to_lab);
+    cmsCloseProfile(lab);
+    cmsCloseProfile(srgb);
+    return bytes;
 }
 
 static std::vector<unsigned char> rewrite(const std::vector<unsigned char>& bytes,

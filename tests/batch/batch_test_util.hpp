@@ -3,6 +3,7 @@
 // ICC profile), read reports.
 #pragma once
 
+#include <array>
 #include <filesystem>
 #include <string>
 #include <vector>
@@ -63,6 +64,11 @@ nlohmann::json without_timings(nlohmann::json report);
 
 // A CMYK JPEG written with libjpeg (OpenCV cannot write one).
 std::vector<unsigned char> cmyk_jpeg(int width, int height);
+// A CMYK JPEG of one colour: stored C, M, Y, K bytes (inverted: 255 = no ink).
+std::vector<unsigned char> cmyk_patch_jpeg(int width, int height, const std::array<unsigned char, 4>& stored);
+// A made-up press: inks 0..1 -> sRGB 0..1, and a CMYK ICC profile (lcms2) that describes it.
+cv::Vec3d press_rgb(const cv::Vec4d& ink);
+std::vector<unsigned char> cmyk_press_profile();
 // JPEG/PNG bytes with an EXIF orientation tag / an ICC profile added (exiv2).
 std::vector<unsigned char> with_orientation(const std::vector<unsigned char>& bytes, int orientation);
 std::vector<unsigned char> with_icc(const std::vector<unsigned char>& bytes, const std::vector<unsigned char>& icc);

@@ -5,6 +5,7 @@
 #include <unistd.h>
 
 #include "batch_fixture.hpp"
+#include "portrait/runtime/metadata.hpp"
 
 namespace {
 
@@ -177,6 +178,32 @@ TEST_F(BadInput, CmykJpeg) {
     ASSERT_FALSE(o.empty());
     EXPECT_EQ(o.size(), cv::Size(64, 48));
     EXPECT_EQ(o.channels(), 3);
+}
+
+// A CMYK JPEG with its press profile: colours come from the profile (lcms2), not from
+// OpenCV's fixed formula, and the output is tagged sRGB. Reference: the made-up press model
+// the profile was sampled from, evaluated directly.
+TEST_F(BadInput, CmykJpegWithProfileIsColourManaged) {
+    const std::array<unsigned char, 4> stored{128, 128, 128, 255};  // half C, M, Y; no black
+    put("press.jpg", bt::with_icc(bt::cmyk_patch_jpeg(48, 32, stored), bt::cmyk_press_profile()));
+    put("plain.jpg", bt::cmyk_patch_jpeg(48, 32, stored));
+    run_expect(0, bt::test_pipeline("faces"));  // finds no face here: pixels pass through
+    const cv::Vec3d ref = bt::press_rgb({1 - stored[0] / 255.0, 1 - stored[1] / 255.0, 1 - stored[2] / 255.0,
+                                         1 - stored[3] / 255.0}) * 255.0;  // RGB
+    const cv::Scalar managed = cv::mean(read_out("press.jpg")), naive = cv::mean(read_out("plain.jpg"));  // BGR
+    for (int c = 0; c < 3; ++c) {
+        EXPECT_NEAR(managed[2 - c], ref[c], 4.0) << "channel " << "RGB"[c];
+    }
+    // The press's warm cast is 20+ levels away from the fixed formula (128 grey).
+    EXPECT_GT(std::abs(managed[2] - naive[2]), 12.0);
+    EXPECT_GT(std::abs(managed[0] - naive[0]), 12.0);
+    const auto icc = bt::icc_of(bt::read_bytes(out() / "press.jpg"));
+    ASSERT_FALSE(icc.empty()) << "the output carries the sRGB profile it was converted to";
+    EXPECT_EQ(portrait::icc_colour_space(icc), "RGB");
+    const auto warnings = item("press.jpg")["warnings"].dump();
+    EXPECT_NE(warnings.find("CMYK converted to sRGB"), std::string::npos) << warnings;
+    // Without a profile OpenCV's formula stands, and the file still goes through.
+    EXPECT_NEAR(naive[0], 128, 4);
 }
 
 TEST_F(BadInput, ExifRotatedJpegIsTurnedUpright) {
