@@ -30,6 +30,7 @@
 #include "enhance.hpp"
 #include "face_template.hpp"
 #include "paste_mask.hpp"
+#include "portrait/runtime/resources.hpp"
 #include "torch_models.hpp"
 
 namespace fs = std::filesystem;
@@ -202,9 +203,11 @@ int main(int argc, char** argv) {
             return 2;
         }
     }
-    // Child processes inherit these: set before any LibTorch work starts a pool.
+    // Child processes inherit these: set before any LibTorch work starts a pool. Freed memory
+    // kept for reuse, as `portrait run` sets it up.
     torch::set_num_threads(o.threads);
     cv::setNumThreads(o.threads);
+    portrait::keep_freed_memory_for_reuse();
     std::cout << "gpen stage benchmark: fp32, CPU, " << o.threads << " threads"
               << ", models from " << o.models << "\n\n"
               << "| model | load s | first face s | per face s (stage: align+restore+paste) | network s | peak RSS MiB | "
