@@ -26,6 +26,7 @@ import torch
 import torch.nn.functional as F
 
 INPUT_SIZE = 192
+TINY_MAP = 4  # 1x1 convolutions on maps up to this side are written as Gemm (see build_onnx)
 OUTPUTS = [("Identity_2", "output_mesh"), ("Identity_1", "output_faceflag"), ("Identity", "output_contours")]
 
 
@@ -299,6 +300,29 @@ def build_onnx(graph):
             if s["act"] == "Relu":
                 nodes.append(helper.make_node("Relu", [gemm_out], [out]))
             flat.add(out)
+        elif op == "_FusedConv2D" and pval(s["w"]).shape[2:] == (1, 1) and tuple(s["stride"]) == (1, 1) \
+                and max(s.get("in_hw", (99, 99))) <= TINY_MAP:
+            # A 1x1 convolution on the final 3x3 map as a matrix product per pixel. OpenCV 4.6
+            # splits its convolution on so small a map differently for one and for two threads,
+            # and the results differ in the last bits (the mesh moves by about 1e-3 px); its
+            # Gemm computes every output the same way whatever the thread count.
+            w = pval(s["w"])
+            h, wd = s["in_hw"]
+            cin, cout = w.shape[1], w.shape[0]
+            nodes.append(helper.make_node("Transpose", [x[0]], [out + "_nhwc"], perm=[0, 2, 3, 1]))
+            nodes.append(helper.make_node("Reshape", [out + "_nhwc", init(out + "_rows", [-1, cin], np.int64)],
+                                          [out + "_r"]))
+            nodes.append(helper.make_node("Gemm", [out + "_r", init(out + "_w", w.reshape(cout, cin)),
+                                                   init(out + "_b", pval(s["b"]))], [out + "_g"], transB=1))
+            nodes.append(helper.make_node("Reshape", [out + "_g", init(out + "_hw", [-1, h, wd, cout], np.int64)],
+                                          [out + "_gn"]))
+            conv_out = out if s["act"] is None else out + "_lin"
+            nodes.append(helper.make_node("Transpose", [out + "_gn"], [conv_out], perm=[0, 3, 1, 2]))
+            if s["act"] == "Relu":
+                nodes.append(helper.make_node("Relu", [conv_out], [out]))
+            elif s["act"] == "Prelu":
+                slope = init(out + "_alpha", pval(s["alpha"]).reshape(-1, 1, 1))
+                nodes.append(helper.make_node("PRelu", [conv_out, slope], [out]))
         elif op in ("_FusedConv2D", "DepthwiseConv2dNative"):
             w = pval(s["w"])
             pl, pr, pt, pb = s.get("pads", (0, 0, 0, 0))

@@ -1,10 +1,13 @@
 // `portrait run` as a batch tool: resume after kill -9, Ctrl-C, determinism, shards,
 // reports, progress, formats, lists and globs, -o on the input folder.
 #include <chrono>
+#include <cstdlib>
 #include <fstream>
 #include <csignal>
 #include <set>
 #include <thread>
+
+#include <opencv2/imgproc.hpp>
 
 #include "batch_fixture.hpp"
 
@@ -297,6 +300,40 @@ TEST_F(BatchRun, ThreadsNeverExceedTheBudget) {
         EXPECT_EQ(lines, 8);
         // 8 images of 80 ms each: the workers overlap, and never more than asked for.
         EXPECT_EQ(most_in_flight, c.want_in_flight) << "threads " << c.threads << ", workers " << c.workers;
+    }
+}
+
+// The default pipeline's face stages lend each image in flight its own networks: two workers
+// must give exactly what one gives. Needs the face models (models/fetch.sh --convert
+// blazeface facemesh) and astronaut.png (python3-skimage).
+TEST_F(BatchRun, DefaultPipelineTwoWorkersMatchOne) {
+    const char* home = std::getenv("HOME");
+    const char* cache_env = std::getenv("PORTRAIT_CACHE");
+    const path user_models = (cache_env && *cache_env ? path(cache_env) : path(home ? home : ".") / ".cache/portrait") / "models";
+    const cv::Mat face = cv::imread("/usr/lib/python3/dist-packages/skimage/data/astronaut.png", cv::IMREAD_COLOR);
+    if (face.empty()) GTEST_SKIP() << "astronaut.png not found (apt-get install python3-skimage)";
+    if (!bt::fs::exists(user_models / "facemesh" / "facemesh.onnx") ||
+        !bt::fs::exists(user_models / "blazeface" / "face_detection_back_256x256_barracuda.onnx"))
+        GTEST_SKIP() << "face models not in " << user_models << " (models/fetch.sh --convert blazeface facemesh)";
+    bt::fs::create_directories(cache());
+    bt::fs::create_directory_symlink(user_models, cache() / "models");
+    for (int i = 0; i < 4; ++i) {
+        cv::Mat img;
+        cv::resize(face, img, {}, 1.0 + 0.25 * i, 1.0 + 0.25 * i, cv::INTER_CUBIC);  // four different images
+        put_image("face" + std::to_string(i) + ".png", img);
+    }
+    const std::string pipeline = std::string(BATCH_DEFAULT_PIPELINE);
+    std::vector<std::vector<unsigned char>> first;
+    for (const char* workers : {"1", "2"}) {
+        bt::fs::remove_all(out());
+        const auto r = run_all({"--workers", workers, "--threads", "2"}, pipeline);
+        ASSERT_EQ(r.code, 0) << r.err;
+        for (int i = 0; i < 4; ++i) {
+            EXPECT_EQ(item("face" + std::to_string(i) + ".png")["stages"][0]["faces"], 1) << workers << " worker(s)";
+            const auto bytes = bt::read_bytes(out() / ("face" + std::to_string(i) + ".png"));
+            if (first.size() < 4) first.push_back(bytes);
+            else EXPECT_TRUE(bytes == first[std::size_t(i)]) << "face" << i << ".png differs with 2 workers";
+        }
     }
 }
 
