@@ -1,30 +1,13 @@
 #include "portrait/runtime/cmyk_jpeg.hpp"
 
-#include <csetjmp>
-#include <cstdio>
-#include <memory>
-
-#include <jpeglib.h>
 #include <lcms2.h>
 
+#include "jpeg_error.hpp"
 #include "portrait/runtime/errors.hpp"
 
 namespace portrait {
 
 namespace {
-
-// libjpeg reports errors through a callback that must not return: jump back instead.
-struct JpegError {
-    jpeg_error_mgr mgr;
-    std::jmp_buf jump;
-    char message[JMSG_LENGTH_MAX];
-};
-
-void on_jpeg_error(j_common_ptr c) {
-    auto* e = reinterpret_cast<JpegError*>(c->err);
-    (*c->err->format_message)(c, e->message);
-    std::longjmp(e->jump, 1);
-}
 
 struct Profile {
     cmsHPROFILE h;
@@ -47,8 +30,7 @@ struct Transform {
 bool read_inks(const std::vector<unsigned char>& jpeg, const std::string& name, cv::Mat& inks, bool& inverted) {
     jpeg_decompress_struct c;
     JpegError err;
-    c.err = jpeg_std_error(&err.mgr);
-    err.mgr.error_exit = on_jpeg_error;
+    c.err = jpeg_error_manager(err);
     if (setjmp(err.jump)) {
         jpeg_destroy_decompress(&c);
         throw ImageError(name + ": cannot decode CMYK JPEG: " + err.message);

@@ -99,8 +99,9 @@ DecodedImage decode_image(const std::vector<unsigned char>& bytes, const ImageHe
     if (header.format == "jpeg" && !jpeg_is_complete(bytes))
         throw ImageError(name + ": truncated JPEG (no end-of-image marker)");
     d.metadata = read_metadata(bytes.data(), bytes.size(), &d.warnings);
-    if (header.format == "jpeg" && icc_colour_space(d.metadata.icc) == "CMYK") {
-        // Colour-managed: the inks through the file's own profile to sRGB, tagged as such.
+    if (header.format == "jpeg") {
+        // A CMYK JPEG with a CMYK profile, colour-managed: the inks through that profile to
+        // sRGB, tagged as such. Any other JPEG comes back empty here.
         d.pixels = decode_cmyk_jpeg_to_srgb(bytes, d.metadata.icc, name);
         if (!d.pixels.empty()) {
             d.metadata.icc = srgb_icc_profile();

@@ -1,7 +1,6 @@
 // Header reading with each format's own library (libjpeg, libpng, libwebp, libtiff):
 // size, channels and depth without decoding a pixel, so the batch can refuse an image
 // that would not fit before allocating it.
-#include <csetjmp>
 #include <cstdio>
 #include <cstring>
 #include <mutex>
@@ -13,6 +12,7 @@
 
 #include "portrait/runtime/errors.hpp"
 #include "portrait/runtime/image_io.hpp"
+#include "jpeg_error.hpp"
 
 namespace portrait {
 namespace {
@@ -21,27 +21,10 @@ bool starts_with(const std::vector<unsigned char>& b, const char* magic, std::si
     return b.size() >= at + n && std::memcmp(b.data() + at, magic, n) == 0;
 }
 
-// --- JPEG: libjpeg reports errors through a callback; we jump back out of it.
-struct JpegError {
-    jpeg_error_mgr mgr;
-    std::jmp_buf jump;
-    char message[JMSG_LENGTH_MAX];
-};
-
-void jpeg_error_exit(j_common_ptr cinfo) {
-    auto* err = reinterpret_cast<JpegError*>(cinfo->err);
-    (*cinfo->err->format_message)(cinfo, err->message);
-    std::longjmp(err->jump, 1);
-}
-void jpeg_silent(j_common_ptr) {}
-
 ImageHeader probe_jpeg(const std::vector<unsigned char>& b, const std::string& name) {
     jpeg_decompress_struct cinfo;
     JpegError err;
-    cinfo.err = jpeg_std_error(&err.mgr);
-    err.mgr.error_exit = jpeg_error_exit;
-    err.mgr.output_message = jpeg_silent;
-    err.message[0] = '\0';
+    cinfo.err = jpeg_error_manager(err);
     if (setjmp(err.jump)) {
         jpeg_destroy_decompress(&cinfo);
         throw ImageError(name + ": bad JPEG header: " + err.message);
