@@ -69,15 +69,13 @@ void FaceMeshStage::give_back(std::unique_ptr<FaceAnalyzer> a) {
 }
 
 void FaceMeshStage::process(Frame& frame, Context& ctx) {
-    std::unique_ptr<FaceAnalyzer> analyzer = borrow();
-    std::vector<FaceResult> found;
-    try {
-        found = analyzer->analyze(frame.image);
-    } catch (...) {
-        give_back(std::move(analyzer));
-        throw;
-    }
-    give_back(std::move(analyzer));
+    // Back into the pool however analyze() ends.
+    struct Lease {
+        FaceMeshStage& stage;
+        std::unique_ptr<FaceAnalyzer> analyzer;
+        ~Lease() { stage.give_back(std::move(analyzer)); }
+    } lease{*this, borrow()};
+    const std::vector<FaceResult> found = lease.analyzer->analyze(frame.image);
     frame.faces.clear();
     for (const FaceResult& r : found) {
         Face f;
