@@ -148,34 +148,41 @@ class DetectionForInference(nn.Module):
         return self.last(h, x)
 
 
+def _merged_gate(m: nn.Module) -> Tuple[torch.Tensor, torch.Tensor]:
+    """A gated layer's feature (BN folded) and gate weights as one convolution's, stacked."""
+    w, b = _folded(m.conv, m.bn)
+    wg, bg = _folded(m.gate, None)
+    return torch.cat([w, wg]), torch.cat([b, bg])
+
+
+def _gate(y: torch.Tensor, n: int, kind: int) -> torch.Tensor:
+    return _activate(y[:, :n], kind) * torch.sigmoid(y[:, n:])
+
+
 class _GatedPair(nn.Module):
-    """A decoder gated conv on (upsampled h, skip)."""
+    """A decoder gated conv on (h at half resolution, skip)."""
 
     def __init__(self, m: nn.Module, first_channels: int):
         super().__init__()
-        w, b = _folded(m.conv, m.bn)
-        wg, bg = _folded(m.gate, None)
-        self.n = w.shape[0]
+        self.n = m.conv.out_channels
         self.kind = _activation(m.activation)
-        self.pair = _SplitConv(torch.cat([w, wg]), torch.cat([b, bg]), first_channels)
+        self.pair = _SplitConv(*_merged_gate(m), first_channels)
 
     def forward(self, h: torch.Tensor, skip: torch.Tensor) -> torch.Tensor:
-        y = self.pair(h, skip)
-        return _activate(y[:, :self.n], self.kind) * torch.sigmoid(y[:, self.n:])
+        return _gate(self.pair(h, skip), self.n, self.kind)
 
 
 class _GatedSingle(nn.Module):
+    """An encoder gated conv."""
+
     def __init__(self, m: nn.Module):
         super().__init__()
-        w, b = _folded(m.conv, m.bn)
-        wg, bg = _folded(m.gate, None)
-        self.n = w.shape[0]
+        self.n = m.conv.out_channels
         self.kind = _activation(m.activation)
-        self.conv = _conv(torch.cat([w, wg]), torch.cat([b, bg]), m.conv.stride[0])
+        self.conv = _conv(*_merged_gate(m), m.conv.stride[0])
 
     def forward(self, x: torch.Tensor) -> torch.Tensor:
-        y = self.conv(x)
-        return _activate(y[:, :self.n], self.kind) * torch.sigmoid(y[:, self.n:])
+        return _gate(self.conv(x), self.n, self.kind)
 
 
 class InpaintingForInference(nn.Module):
