@@ -276,6 +276,20 @@ def build_onnx(graph):
     def pval(key):
         return graph.params[key].detach().numpy()
 
+    def prelu(src, dst, alpha_key):
+        slope = init(dst + "_alpha", pval(alpha_key).reshape(-1, 1, 1))  # per channel, NCHW
+        nodes.append(helper.make_node("PRelu", [src, slope], [dst]))
+
+    def conv_output(s, out):
+        """Where a convolution writes: `out` itself, or a linear value its activation reads."""
+        return out if s["act"] is None else out + "_lin"
+
+    def activation(s, conv_out, out):
+        if s["act"] == "Relu":
+            nodes.append(helper.make_node("Relu", [conv_out], [out]))
+        elif s["act"] == "Prelu":
+            prelu(conv_out, out, s["alpha"])
+
     nodes.append(helper.make_node("Transpose", ["input_1"], ["input_nchw"], perm=[0, 3, 1, 2]))
     names[graph.input_name] = "input_nchw"
     flat = set()  # values already [N, C]: a 1x1 map, so NCHW and NHWC order agree
@@ -294,11 +308,10 @@ def build_onnx(graph):
             flat_in = x[0] if x[0] in flat else out + "_flat"
             if x[0] not in flat:
                 nodes.append(helper.make_node("Flatten", [x[0]], [flat_in], axis=1))
-            gemm_out = out if s["act"] is None else out + "_lin"
+            gemm_out = conv_output(s, out)
             nodes.append(helper.make_node("Gemm", [flat_in, init(out + "_w", w.reshape(w.shape[0], -1)),
                                                    init(out + "_b", pval(s["b"]))], [gemm_out], transB=1))
-            if s["act"] == "Relu":
-                nodes.append(helper.make_node("Relu", [gemm_out], [out]))
+            activation(s, gemm_out, out)  # Relu or none: PRelu's slope is for NCHW maps
             flat.add(out)
         elif op == "_FusedConv2D" and pval(s["w"]).shape[2:] == (1, 1) and tuple(s["stride"]) == (1, 1) \
                 and max(s.get("in_hw", (99, 99))) <= TINY_MAP:
@@ -316,31 +329,22 @@ def build_onnx(graph):
                                                    init(out + "_b", pval(s["b"]))], [out + "_g"], transB=1))
             nodes.append(helper.make_node("Reshape", [out + "_g", init(out + "_hw", [-1, h, wd, cout], np.int64)],
                                           [out + "_gn"]))
-            conv_out = out if s["act"] is None else out + "_lin"
+            conv_out = conv_output(s, out)
             nodes.append(helper.make_node("Transpose", [out + "_gn"], [conv_out], perm=[0, 3, 1, 2]))
-            if s["act"] == "Relu":
-                nodes.append(helper.make_node("Relu", [conv_out], [out]))
-            elif s["act"] == "Prelu":
-                slope = init(out + "_alpha", pval(s["alpha"]).reshape(-1, 1, 1))
-                nodes.append(helper.make_node("PRelu", [conv_out, slope], [out]))
+            activation(s, conv_out, out)
         elif op in ("_FusedConv2D", "DepthwiseConv2dNative"):
             w = pval(s["w"])
             pl, pr, pt, pb = s.get("pads", (0, 0, 0, 0))
             args = [x[0], init(out + "_w", w)]
             if s["b"] is not None:
                 args.append(init(out + "_b", pval(s["b"])))
-            conv_out = out if s["act"] is None else out + "_lin"
+            conv_out = conv_output(s, out)
             nodes.append(helper.make_node("Conv", args, [conv_out], kernel_shape=list(w.shape[2:]),
                                           strides=list(s["stride"]), pads=[pt, pl, pb, pr],
                                           group=s["groups"]))
-            if s["act"] == "Relu":
-                nodes.append(helper.make_node("Relu", [conv_out], [out]))
-            elif s["act"] == "Prelu":
-                slope = init(out + "_alpha", pval(s["alpha"]).reshape(-1, 1, 1))
-                nodes.append(helper.make_node("PRelu", [conv_out, slope], [out]))
+            activation(s, conv_out, out)
         elif op == "Prelu":
-            slope = init(out + "_alpha", pval(s["alpha"]).reshape(-1, 1, 1))
-            nodes.append(helper.make_node("PRelu", [x[0], slope], [out]))
+            prelu(x[0], out, s["alpha"])
         elif op in ("Relu", "Sigmoid"):
             nodes.append(helper.make_node(op, [x[0]], [out]))
             if x[0] in flat:
