@@ -138,6 +138,25 @@ std::vector<portrait::Face> astronaut_faces() {
     return read_faces(source_dir() / "tests" / "plugins" / "skin_retouch" / "data" / "astronaut_faces.txt");
 }
 
+namespace {
+// ctest runs test processes in parallel: the first to take the lock builds test models into
+// the build tree, the others wait and then find them built. Released when destroyed.
+class BuildLock {
+public:
+    explicit BuildLock(const fs::path& file) : fd_(::open(file.c_str(), O_CREAT | O_RDWR, 0644)) {
+        if (fd_ >= 0) ::flock(fd_, LOCK_EX);
+    }
+    ~BuildLock() {
+        if (fd_ >= 0) ::close(fd_);
+    }
+    BuildLock(const BuildLock&) = delete;
+    BuildLock& operator=(const BuildLock&) = delete;
+
+private:
+    int fd_;
+};
+}  // namespace
+
 fs::path recipe_models(std::string* why_not) {
     const fs::path root = binary_dir() / "test-models" / "skin_retouch";
     const fs::path dir = root / "models" / "skin-retouching";
@@ -150,16 +169,8 @@ fs::path recipe_models(std::string* why_not) {
         return true;
     };
     if (complete()) return root / "models";
-    // ctest runs tests in parallel: one process builds, the others wait on the lock.
     fs::create_directories(root);
-    const int lock = ::open((root / "build.lock").c_str(), O_CREAT | O_RDWR, 0644);
-    if (lock >= 0) ::flock(lock, LOCK_EX);
-    struct Unlock {
-        int fd;
-        ~Unlock() {
-            if (fd >= 0) ::close(fd);
-        }
-    } unlock{lock};
+    const BuildLock lock(root / "build.lock");
     if (complete()) return root / "models";
     fs::remove_all(root / "models");
     fs::remove_all(root / "models-original");
@@ -203,14 +214,7 @@ fs::path segmenter_graphs(std::string* why_not) {
     };
     if (fs::exists(script) && complete()) return dir;
     fs::create_directories(root);
-    const int lock = ::open((root / "segmenters.lock").c_str(), O_CREAT | O_RDWR, 0644);
-    if (lock >= 0) ::flock(lock, LOCK_EX);
-    struct Unlock {
-        int fd;
-        ~Unlock() {
-            if (fd >= 0) ::close(fd);
-        }
-    } unlock{lock};
+    const BuildLock lock(root / "segmenters.lock");
     if (!fs::exists(script)) {
         if (why_not) *why_not = "generator script missing: " + script.string();
         return {};
