@@ -125,10 +125,17 @@ def converter_main(name: str, description: str, source_help: str, convert, summa
     return 0
 
 
+def write_sha256_sidecar(path: Path) -> str:
+    """PATH.sha256 in sha256sum format, which the C++ loader checks; returns the digest."""
+    path = Path(path)
+    digest = sha256_of(path)
+    Path(str(path) + '.sha256').write_text(f'{digest}  {path.name}\n')
+    return digest
+
+
 def write_sidecars(out: Path, meta: dict) -> dict:
-    """OUT.sha256 (sha256sum format, checked by the C++ loader) and OUT.json; returns the JSON."""
-    digest = sha256_of(out)
-    Path(str(out) + '.sha256').write_text(f'{digest}  {out.name}\n')
+    """OUT.sha256 (see write_sha256_sidecar) and OUT.json; returns the JSON."""
+    digest = write_sha256_sidecar(out)
     meta = dict(meta, file=out.name, sha256=digest, bytes=out.stat().st_size)
     Path(str(out) + '.json').write_text(json.dumps(meta, indent=1) + '\n')
     return meta

@@ -16,7 +16,6 @@ a changed upstream graph fails loudly instead of converting wrongly.
 """
 import argparse
 import base64
-import hashlib
 import json
 import os
 import sys
@@ -24,6 +23,9 @@ import sys
 import numpy as np
 import torch
 import torch.nn.functional as F
+
+sys.path.insert(0, os.path.dirname(os.path.abspath(__file__)))
+from checkpoint_io import write_sha256_sidecar  # noqa: E402
 
 INPUT_SIZE = 192
 TINY_MAP = 4  # 1x1 convolutions on maps up to this side are written as Gemm (see build_onnx)
@@ -236,13 +238,6 @@ def load_graph(src_dir, json_name="facemesh.json"):
 
 # ----------------------------------------------------------------------------- export
 
-def write_sidecar(path):
-    h = hashlib.sha256(open(path, "rb").read()).hexdigest()
-    with open(path + ".sha256", "w") as f:
-        f.write(f"{h}  {os.path.basename(path)}\n")
-    return h
-
-
 def mesh_heads_first(nodes):
     """Order the nodes so everything output_mesh and output_faceflag need comes first and the
     contours head last. OpenCV DNN runs every layer up to the last requested output in file
@@ -433,7 +428,7 @@ def main(argv=None):
             export_torchscript(graph, tmp)
             note = "traced + frozen"
         os.replace(tmp, path)
-        h = write_sidecar(path)
+        h = write_sha256_sidecar(path)
         print(f"facemesh: wrote {path} ({kind}, {note}) sha256 {h[:16]}...")
     return 0
 

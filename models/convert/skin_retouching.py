@@ -19,7 +19,6 @@ same inputs and outputs, equal to the original layout within 1e-5, faster in Lib
 benchmark's "as the original runs it" baseline).
 """
 import argparse
-import hashlib
 import json
 import os
 import shutil
@@ -29,6 +28,7 @@ from pathlib import Path
 import torch
 
 sys.path.insert(0, str(Path(__file__).resolve().parent))
+from checkpoint_io import sha256_of, write_sha256_sidecar  # noqa: E402
 from nets.skin_detection import DetectionUNet  # noqa: E402
 from nets.skin_generator import UNet  # noqa: E402
 from nets.skin_inpainting import RetouchingNet  # noqa: E402
@@ -60,20 +60,6 @@ LAYOUT_TOLERANCE = 1e-5
 
 class ConversionError(Exception):
     pass
-
-
-def sha256_of(path: Path) -> str:
-    h = hashlib.sha256()
-    with open(path, 'rb') as f:
-        for chunk in iter(lambda: f.read(1 << 20), b''):
-            h.update(chunk)
-    return h.hexdigest()
-
-
-def write_sidecar(path: Path) -> str:
-    digest = sha256_of(path)
-    Path(str(path) + '.sha256').write_text(f'{digest}  {path.name}\n')
-    return digest
 
 
 def load_checkpoint(path: Path) -> dict:
@@ -172,13 +158,13 @@ def convert(source: Path, out: Path, layout: str = 'inference') -> dict:
         os.replace(tmp, out / name)
         self_check(model, out / name, name, LAYOUT_TOLERANCE if rearrange else 0.0)
         src, key, _ = NETWORKS[name]
-        entries.append({'file': name, 'sha256': write_sidecar(out / name), 'bytes': (out / name).stat().st_size,
+        entries.append({'file': name, 'sha256': write_sha256_sidecar(out / name), 'bytes': (out / name).stat().st_size,
                         'from': f'{src}[{key!r}]', 'layout': 'inference' if rearrange else 'original',
                         'parameters': sum(p.numel() for p in model.parameters())})
     tf = source / TF_GRAPH_FILE
     if tf.is_file():
         shutil.copyfile(tf, out / TF_GRAPH_FILE)
-        digest = write_sidecar(out / TF_GRAPH_FILE)
+        digest = write_sha256_sidecar(out / TF_GRAPH_FILE)
         entries.append({'file': TF_GRAPH_FILE, 'sha256': digest, 'bytes': (out / TF_GRAPH_FILE).stat().st_size,
                         'from': TF_GRAPH_FILE, 'matches_known_hub_sha256': digest == TF_GRAPH_KNOWN_SHA256})
     manifest = {
