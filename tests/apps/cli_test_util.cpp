@@ -1,7 +1,6 @@
 #include "cli_test_util.hpp"
 
 #include <chrono>
-#include <cstdlib>
 #include <fcntl.h>
 #include <fstream>
 #include <sstream>
@@ -12,19 +11,6 @@
 extern char** environ;
 
 namespace cli {
-
-TempDir::TempDir() {
-    const char* t = std::getenv("TMPDIR");
-    fs::path base = (t && *t) ? fs::path(t) : fs::path("/tmp");
-    std::string tmpl = (base / "portrait-cli-test-XXXXXX").string();
-    if (!mkdtemp(tmpl.data())) throw std::runtime_error("mkdtemp failed in " + base.string());
-    path_ = tmpl;
-}
-
-TempDir::~TempDir() {
-    std::error_code ec;
-    fs::remove_all(path_, ec);
-}
 
 pid_t spawn(const std::string& exe, const std::vector<std::string>& args, const Env& env, const fs::path& out_file,
             const fs::path& err_file) {

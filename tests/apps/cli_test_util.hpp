@@ -9,6 +9,8 @@
 
 #include <sys/types.h>
 
+#include "test_temp_dir.hpp"
+
 namespace cli {
 
 namespace fs = std::filesystem;
@@ -19,19 +21,7 @@ struct Result {
     double seconds = 0;
 };
 
-// A fresh folder under $TMPDIR (or /tmp), removed at destruction.
-class TempDir {
-public:
-    TempDir();
-    ~TempDir();
-    TempDir(const TempDir&) = delete;
-    TempDir& operator=(const TempDir&) = delete;
-    const fs::path& path() const { return path_; }
-    fs::path operator/(const std::string& s) const { return path_ / s; }
-
-private:
-    fs::path path_;
-};
+using TempDir = portrait_test::TempDir;
 
 struct Env {
     fs::path cache;   // PORTRAIT_CACHE (logs go there)

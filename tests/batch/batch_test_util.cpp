@@ -6,7 +6,6 @@
 #include <cstring>
 #include <fstream>
 #include <functional>
-#include <random>
 #include <sstream>
 #include <stdexcept>
 
@@ -28,26 +27,6 @@ std::string quote(const std::string& s) {
     std::string q = "'";
     for (char c : s) q += c == '\'' ? std::string("'\\''") : std::string(1, c);
     return q + "'";
-}
-
-TempDir::TempDir() {
-    const char* t = std::getenv("TMPDIR");
-    fs::path base = (t && *t) ? t : "/tmp";
-    std::random_device rd;
-    path_ = base / ("portrait-batch-test-" + std::to_string(getpid()) + "-" + std::to_string(rd() % 1000000));
-    fs::create_directories(path_);
-    fs::permissions(path_, fs::perms::all);
-}
-
-TempDir::~TempDir() {
-    std::error_code ec;
-    // Tests may leave read-only folders behind; make everything removable first.
-    for (auto it = fs::recursive_directory_iterator(path_, ec); !ec && it != fs::recursive_directory_iterator();
-         it.increment(ec)) {
-        std::error_code e2;
-        if (!it->is_symlink(e2)) fs::permissions(it->path(), fs::perms::owner_all, fs::perm_options::add, e2);
-    }
-    fs::remove_all(path_, ec);
 }
 
 static std::string env_prefix(const fs::path& cache) {

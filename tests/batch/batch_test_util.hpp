@@ -12,6 +12,8 @@
 #include <opencv2/core.hpp>
 #include <sys/types.h>
 
+#include "test_temp_dir.hpp"
+
 namespace bt {
 
 namespace fs = std::filesystem;
@@ -22,17 +24,9 @@ struct Result {
 };
 
 std::string quote(const std::string& s);
-// A fresh folder under $TMPDIR, removed at destruction; world-writable so a test can
-// run the CLI as an unprivileged user.
-class TempDir {
-public:
-    TempDir();
-    ~TempDir();
-    const fs::path& path() const { return path_; }
-    fs::path operator/(const std::string& s) const { return path_ / s; }
-
-private:
-    fs::path path_;
+// A fresh folder, world-writable so a test can run the CLI as an unprivileged user.
+struct TempDir : portrait_test::TempDir {
+    TempDir() : portrait_test::TempDir("batch-test", true) {}
 };
 
 // Runs portrait with `args`, the test plugin folder on PORTRAIT_PLUGIN_PATH and a private

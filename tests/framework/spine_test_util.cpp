@@ -1,6 +1,5 @@
 #include "spine_test_util.hpp"
 
-#include <cstdlib>
 #include <fstream>
 #include <random>
 #include <stdexcept>
@@ -8,19 +7,6 @@
 #include <unistd.h>
 
 namespace spine {
-
-TempDir::TempDir() {
-    const char* t = std::getenv("TMPDIR");
-    fs::path base = (t && *t) ? fs::path(t) : fs::path("/tmp");
-    std::string tmpl = (base / "portrait-spine-test-XXXXXX").string();
-    if (!mkdtemp(tmpl.data())) throw std::runtime_error("mkdtemp failed in " + base.string());
-    path_ = tmpl;
-}
-
-TempDir::~TempDir() {
-    std::error_code ec;
-    fs::remove_all(path_, ec);
-}
 
 const portrait::PluginRegistry& test_registry() {
     static portrait::PluginRegistry* r = [] {

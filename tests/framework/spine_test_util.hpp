@@ -8,24 +8,13 @@
 
 #include "portrait/runtime/pipeline.hpp"
 #include "portrait/runtime/plugin_registry.hpp"
+#include "test_temp_dir.hpp"
 
 namespace spine {
 
 namespace fs = std::filesystem;
 
-// A fresh folder under $TMPDIR (or /tmp), removed at destruction.
-class TempDir {
-public:
-    TempDir();
-    ~TempDir();
-    TempDir(const TempDir&) = delete;
-    TempDir& operator=(const TempDir&) = delete;
-    const fs::path& path() const { return path_; }
-    fs::path operator/(const std::string& s) const { return path_ / s; }
-
-private:
-    fs::path path_;
-};
+using TempDir = portrait_test::TempDir;
 
 // A registry holding the spine test stages (and nothing else).
 const portrait::PluginRegistry& test_registry();

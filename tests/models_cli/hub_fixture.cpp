@@ -18,18 +18,6 @@ extern char** environ;
 namespace portrait::test {
 namespace fs = std::filesystem;
 
-TempDir::TempDir() {
-    const char* base = std::getenv("TMPDIR");
-    std::string tmpl = std::string(base && *base ? base : "/tmp") + "/portrait-models-test-XXXXXX";
-    if (!mkdtemp(tmpl.data())) throw std::runtime_error("mkdtemp failed");
-    path_ = tmpl;
-}
-
-TempDir::~TempDir() {
-    std::error_code ec;
-    fs::remove_all(path_, ec);
-}
-
 HubServer::HubServer(const fs::path& root, const Options& o) {
     dir_ = root.parent_path() / ("hub-" + std::to_string(::getpid()) + "-" + std::to_string(std::rand()));
     fs::create_directories(dir_);

@@ -10,20 +10,11 @@
 
 #include <nlohmann/json.hpp>
 
+#include "test_temp_dir.hpp"
+
 namespace portrait::test {
 
-// A fresh folder under $TMPDIR, removed by the destructor.
-class TempDir {
-public:
-    TempDir();
-    ~TempDir();
-    TempDir(const TempDir&) = delete;
-    TempDir& operator=(const TempDir&) = delete;
-    const std::filesystem::path& path() const { return path_; }
-
-private:
-    std::filesystem::path path_;
-};
+using TempDir = portrait_test::TempDir;
 
 // hub_server.py on 127.0.0.1 with an ephemeral port, serving `root`/<org>/<name>/...
 // It stops by itself after `lifetime_s`; the destructor stops it earlier.

@@ -2,14 +2,12 @@
 // networks), the converted tiny fixtures reproduce the original outputs through our
 // loader, tiled RealESRNet equals untiled, and wrong model files fail clearly.
 #include <gtest/gtest.h>
-#include <unistd.h>
 
-#include <cstdint>
 
 #include <opencv2/imgproc.hpp>
 
 #include "gpen_test_util.hpp"
-#include "portrait/runtime/temp_dir.hpp"
+#include "test_temp_dir.hpp"
 #include "tiling.hpp"
 #include "torch_models.hpp"
 
@@ -19,18 +17,7 @@ namespace fs = std::filesystem;
 
 namespace {
 
-struct TempDir {
-    fs::path path;
-    TempDir() {
-        path = fs::temp_directory_path() / ("gpen_test_" + std::to_string(::getpid()) + "_" +
-                                            std::to_string(reinterpret_cast<std::uintptr_t>(this)));
-        fs::create_directories(path);
-    }
-    ~TempDir() {
-        std::error_code ec;
-        fs::remove_all(path, ec);
-    }
-};
+using portrait_test::TempDir;
 
 cv::Mat solid(int s, cv::Scalar bgr) { return cv::Mat(s, s, CV_8UC3, bgr); }
 
@@ -39,7 +26,7 @@ cv::Mat solid(int s, cv::Scalar bgr) { return cv::Mat(s, s, CV_8UC3, bgr); }
 TEST(GpenColour, RestorerFeedsRgbAndReadsRgb) {
     TempDir tmp;
     // Output: every channel = input channel 0, which must be R (200) -> grey 200 in BGR.
-    const auto probe = write_module(tmp.path, "probe", "  return x[:, 0:1].repeat(1, 3, 1, 1)\n");
+    const auto probe = write_module(tmp.path(), "probe", "  return x[:, 0:1].repeat(1, 3, 1, 1)\n");
     TorchFaceRestorer r(probe, 32);
     auto out = r.restore({solid(32, cv::Scalar(10, 100, 200))});
     ASSERT_EQ(out.size(), 1u);
@@ -49,7 +36,7 @@ TEST(GpenColour, RestorerFeedsRgbAndReadsRgb) {
     EXPECT_NEAR(p[2], 200, 1e-3);
     // Output channel 0 (R) = +1 -> 255 in the last BGR channel; channel 2 (B) = -1 -> 0.
     const auto marker = write_module(
-        tmp.path, "marker",
+        tmp.path(), "marker",
         "  return torch.cat([torch.ones_like(x[:, 0:1]), x[:, 1:2], -torch.ones_like(x[:, 2:3])], 1)\n");
     TorchFaceRestorer m(marker, 32);
     out = m.restore({solid(32, cv::Scalar(10, 100, 200)), solid(32, cv::Scalar(1, 2, 3))});
@@ -60,7 +47,7 @@ TEST(GpenColour, RestorerFeedsRgbAndReadsRgb) {
 
 TEST(GpenColour, IdentityRestorerIsExact) {
     TempDir tmp;
-    TorchFaceRestorer id(write_module(tmp.path, "id", "  return x\n"), 64);
+    TorchFaceRestorer id(write_module(tmp.path(), "id", "  return x\n"), 64);
     cv::Mat crop(64, 64, CV_8UC3);
     cv::RNG(1).fill(crop, cv::RNG::UNIFORM, 0, 256);
     const auto out = id.restore({crop});
@@ -72,7 +59,7 @@ TEST(GpenColour, IdentityRestorerIsExact) {
 TEST(GpenColour, UpsamplerFeedsRgbAndReadsRgb) {
     TempDir tmp;
     // Nearest x2 of input channel 0 (must be R) into output channel 0 only (must land in R).
-    const auto file = write_module(tmp.path, "sr",
+    const auto file = write_module(tmp.path(), "sr",
                                    "  r = torch.repeat_interleave(torch.repeat_interleave(x[:, 0:1], 2, 2), 2, 3)\n"
                                    "  return torch.cat([r, r * 0.0, r * 0.0], 1)\n");
     TorchUpsampler up(file, 0, 0);
@@ -144,17 +131,17 @@ TEST(GpenFixture, TinyRrdbMatchesTheReferenceAndTilesExactly) {
 TEST(GpenModels, WrongFilesFailClearly) {
     TempDir tmp;
     // Not TorchScript.
-    fs::create_directories(tmp.path / "junk");
-    std::ofstream(tmp.path / "junk" / "model.pt") << "not a model";
+    fs::create_directories(tmp.path() / "junk");
+    std::ofstream(tmp.path() / "junk" / "model.pt") << "not a model";
     try {
-        TorchFaceRestorer r(tmp.path / "junk" / "model.pt", 512);
+        TorchFaceRestorer r(tmp.path() / "junk" / "model.pt", 512);
         FAIL() << "loading junk succeeded";
     } catch (const std::runtime_error& e) {
         EXPECT_NE(std::string(e.what()).find("junk/model.pt"), std::string::npos) << e.what();
         EXPECT_NE(std::string(e.what()).find("not a TorchScript file"), std::string::npos) << e.what();
     }
     // A network of another size / kind: the error names the model and the expectation.
-    TorchFaceRestorer small(write_module(tmp.path, "half", "  return x[:, :, ::2, ::2]\n"), 32);
+    TorchFaceRestorer small(write_module(tmp.path(), "half", "  return x[:, :, ::2, ::2]\n"), 32);
     try {
         small.restore({solid(32, cv::Scalar::all(0))});
         FAIL() << "wrong output shape accepted";
@@ -162,6 +149,6 @@ TEST(GpenModels, WrongFilesFailClearly) {
         EXPECT_NE(std::string(e.what()).find("expected [N,3,S,S]"), std::string::npos) << e.what();
         EXPECT_NE(std::string(e.what()).find("GPEN-32"), std::string::npos) << e.what();
     }
-    TorchUpsampler not_x2(write_module(tmp.path, "same", "  return x\n"), 0, 0);
+    TorchUpsampler not_x2(write_module(tmp.path(), "same", "  return x\n"), 0, 0);
     EXPECT_THROW(not_x2.upsample(cv::Mat(8, 8, CV_8UC3, cv::Scalar::all(0)), 2), std::runtime_error);
 }
