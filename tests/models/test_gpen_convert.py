@@ -7,7 +7,6 @@ inferred as recorded in full_size_layouts.json. Malformed sources are refused wi
 and a message that names the file and the offending keys.
 """
 import hashlib
-import importlib.util
 import json
 import os
 from pathlib import Path
@@ -16,8 +15,7 @@ import numpy as np
 import pytest
 import torch
 
-REPO = Path(__file__).resolve().parents[2]
-SHARED = Path(os.environ.get('PORTRAIT_SHARED') or REPO.parent / 'shared')
+from converter_test_util import REPO, SHARED, load_module, run_main  # noqa: E402
 FIXTURE = SHARED / 'fixtures' / 'gpen_tiny'
 LAYOUTS = SHARED / 'fixtures' / 'layouts' / 'full_size_layouts.json'
 RECIPE = SHARED / 'fixtures' / 'weight_recipe.py'
@@ -29,15 +27,8 @@ if not (FIXTURE / 'fixture.json').is_file() or not LAYOUTS.is_file() or not RECI
                 allow_module_level=True)
 
 
-def _load(name, path):
-    spec = importlib.util.spec_from_file_location(name, path)
-    mod = importlib.util.module_from_spec(spec)
-    spec.loader.exec_module(mod)
-    return mod
-
-
-conv = _load('portrait_convert_gpen', REPO / 'models' / 'convert' / 'gpen.py')
-recipe = _load('portrait_weight_recipe', RECIPE)
+conv = load_module('portrait_convert_gpen', REPO / 'models' / 'convert' / 'gpen.py')
+recipe = load_module('portrait_weight_recipe', RECIPE)
 
 
 def fixture_sd():
@@ -51,9 +42,7 @@ def reference():
 
 
 def run(args, capsys):
-    rc = conv.main([str(a) for a in args])
-    cap = capsys.readouterr()
-    return rc, cap.out, cap.err
+    return run_main(conv, args, capsys)
 
 
 @pytest.fixture(scope='module')

@@ -7,9 +7,7 @@ the configuration must be inferred as recorded. Malformed sources are refused wi
 and a message naming the file and the offending keys.
 """
 import hashlib
-import importlib.util
 import json
-import os
 from pathlib import Path
 
 import numpy as np
@@ -17,8 +15,7 @@ import pytest
 import torch
 import torch.nn.functional as F
 
-REPO = Path(__file__).resolve().parents[2]
-SHARED = Path(os.environ.get('PORTRAIT_SHARED') or REPO.parent / 'shared')
+from converter_test_util import REPO, SHARED, load_module, run_main  # noqa: E402
 FIXTURE = SHARED / 'fixtures' / 'rrdbnet_tiny'
 LAYOUTS = SHARED / 'fixtures' / 'layouts' / 'full_size_layouts.json'
 RECIPE = SHARED / 'fixtures' / 'weight_recipe.py'
@@ -29,15 +26,8 @@ if not (FIXTURE / 'fixture.json').is_file() or not LAYOUTS.is_file() or not RECI
                 allow_module_level=True)
 
 
-def _load(name, path):
-    spec = importlib.util.spec_from_file_location(name, path)
-    mod = importlib.util.module_from_spec(spec)
-    spec.loader.exec_module(mod)
-    return mod
-
-
-conv = _load('portrait_convert_realesrnet', REPO / 'models' / 'convert' / 'realesrnet.py')
-recipe = _load('portrait_weight_recipe', RECIPE)
+conv = load_module('portrait_convert_realesrnet', REPO / 'models' / 'convert' / 'realesrnet.py')
+recipe = load_module('portrait_weight_recipe', RECIPE)
 
 
 def fixture_sd():
@@ -50,9 +40,7 @@ def reference():
 
 
 def run(args, capsys):
-    rc = conv.main([str(a) for a in args])
-    cap = capsys.readouterr()
-    return rc, cap.out, cap.err
+    return run_main(conv, args, capsys)
 
 
 @pytest.fixture(scope='module')

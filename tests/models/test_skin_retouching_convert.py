@@ -5,19 +5,15 @@ models/convert/skin_retouching.py, reloads the saved TorchScript and compares wi
 outputs that the original ModelScope code produced (../shared/fixtures/skin_retouching).
 """
 import hashlib
-import importlib.util
 import json
-import os
 import subprocess
 import sys
-from pathlib import Path
 
 import numpy as np
 import pytest
 import torch
 
-REPO = Path(__file__).resolve().parents[2]
-SHARED = Path(os.environ.get('PORTRAIT_SHARED') or REPO.parent / 'shared')
+from converter_test_util import REPO, SHARED, load_module  # noqa: E402
 FIXTURE = SHARED / 'fixtures' / 'skin_retouching'
 CONVERTER = REPO / 'models' / 'convert' / 'skin_retouching.py'
 MAKER = REPO / 'models' / 'convert' / 'make_recipe_checkpoint.py'
@@ -29,10 +25,7 @@ if not (FIXTURE / 'fixture.json').is_file() or not (SHARED / 'fixtures' / 'weigh
 
 
 def _load_maker():
-    spec = importlib.util.spec_from_file_location('make_recipe_checkpoint', MAKER)
-    mod = importlib.util.module_from_spec(spec)
-    spec.loader.exec_module(mod)
-    return mod
+    return load_module('make_recipe_checkpoint', MAKER)
 
 
 def run_converter(source, out):
