@@ -2,8 +2,9 @@
 # One entry point for a fresh Debian 12 machine (see README.md):
 #   ./setup.sh run    install what is missing, build, fetch and convert the default
 #                     pipeline's models, then run pipelines/default.yaml on bundled portraits
-#   ./setup.sh test   the same set-up, then the whole test suite (ctest)
-#   ./setup.sh deps | build | models    one step alone
+#   ./setup.sh test   the same set-up, then the whole test suite (ctest), the sanitizer
+#                     build's hostile-input tests and the fuzzers (docs/testing.md)
+#   ./setup.sh deps | build | models | asan | fuzz    one step alone
 # Idempotent: a second run installs and downloads nothing and rebuilds only what changed.
 set -euo pipefail
 cd "$(dirname "$0")"
@@ -18,10 +19,11 @@ PACKAGES=(
   libtorch-dev libopencv-dev libboost-dev libboost-program-options-dev
   libyaml-cpp-dev libspdlog-dev libfmt-dev libtbb-dev nlohmann-json3-dev
   libssl-dev libcurl4-openssl-dev libexiv2-dev liblcms2-dev
-  libjpeg-dev libpng-dev libwebp-dev libtiff-dev util-linux
+  libjpeg-dev libpng-dev libwebp-dev libtiff-dev util-linux python3-pil webp pngcheck
   libgtest-dev libgmock-dev googletest libbenchmark-dev
   python3-torch python3-numpy python3-pytest python3-onnx python3-skimage
   qt6-base-dev
+  clang libclang-rt-14-dev
 )
 
 log() { printf '\033[1m==> %s\033[0m\n' "$*" >&2; }
@@ -75,11 +77,25 @@ run_tests() {
   ctest --test-dir "$BUILD" --output-on-failure -j2 "$@"
 }
 
+# ASan + UBSan tree (build-asan) running the hostile-input tests; see docs/testing.md.
+sanitize() {
+  log "sanitizer build: hostile-input tests under ASan + UBSan"
+  "$ROOT/tests/sanitize/run.sh"
+}
+
+# libFuzzer targets (build-fuzz): replay tests/fuzz/regressions, then fuzz each a while.
+fuzz() {
+  log "fuzzing (${PORTRAIT_FUZZ_SECONDS:-60}s per target)"
+  "$ROOT/tests/fuzz/run.sh"
+}
+
 case "${1:-}" in
   run) deps; build; models; run_demo ;;
-  test) shift; deps; build; models; run_tests "$@" ;;
+  test) shift; deps; build; models; run_tests "$@"; sanitize; fuzz ;;
   deps) deps ;;
   build) build ;;
   models) models ;;
+  asan) sanitize ;;
+  fuzz) fuzz ;;
   *) sed -n '2,8p' "$0" | sed 's/^# \{0,1\}//'; exit 2 ;;
 esac

@@ -12,7 +12,8 @@
 
 namespace portrait::cli {
 
-// Exit codes (documented in --help).
+// Exit codes (documented in --help and README.md): 1 also when the batch's report could
+// not be written; 128 + signal after SIGINT (130) or SIGTERM (143) stopped a batch.
 enum Exit : int { kOk = 0, kSomeFailed = 1, kUsage = 2 };
 
 // Logging as set by the global options; `log_level_given` is true when the command
@@ -28,8 +29,30 @@ GlobalOptions& globals();
 void add_pipeline_options(boost::program_options::options_description& desc);
 // The pipeline named by -p (or the default), with the overrides applied.
 PipelineConfig load_pipeline_from(const boost::program_options::variables_map& vm);
-// Plugins from the default search path plus the pipeline's plugin_paths.
-void load_plugins(PluginRegistry& registry, const std::vector<std::filesystem::path>& extra);
+// Adds --threads/--max-size/--memory-limit, which replace resources.* values.
+void add_resource_options(boost::program_options::options_description& desc);
+// Applies them to cfg through the pipeline's own check (set_resource): same limits as the
+// YAML file; a ConfigError names the option ("--max-size 10: resources.max_size must be ...").
+void apply_resource_options(const boost::program_options::variables_map& vm, PipelineConfig& cfg);
+// --workers N, checked: 1 .. 1024 (0 when not given: the batch picks).
+int workers_option(const boost::program_options::variables_map& vm);
+// Creates the -o folder up front; UsageError when it names a file or cannot be created.
+void prepare_output_dir(const std::filesystem::path& dir);
+// Plugins from the default search path plus folders the user named (--plugin-dir).
+void load_plugins(PluginRegistry& registry, const std::vector<std::filesystem::path>& chosen);
+// Adds --threads/--max-size/--memory-limit, which replace resources.* values.
+void add_resource_options(boost::program_options::options_description& desc);
+// Applies them to cfg through the pipeline's own check (set_resource): same limits as the
+// YAML file; a ConfigError names the option ("--max-size 10: resources.max_size must be ...").
+void apply_resource_options(const boost::program_options::variables_map& vm, PipelineConfig& cfg);
+// --workers N, checked: 1 .. 1024 (0 when not given: the batch picks).
+int workers_option(const boost::program_options::variables_map& vm);
+// Creates the -o folder up front; UsageError when it names a file or cannot be created.
+void prepare_output_dir(const std::filesystem::path& dir);
+// Plugins from the default search path, plus the pipeline's plugin_paths when the user
+// allowed them (--allow-pipeline-plugins or PORTRAIT_ALLOW_PIPELINE_PLUGINS=1).
+void load_plugins(PluginRegistry& registry, const PipelineConfig& cfg,
+                  const boost::program_options::variables_map& vm);
 std::filesystem::path default_pipeline_path();
 
 int cmd_run(const std::vector<std::string>& args);

@@ -9,6 +9,7 @@
 #include "portrait/runtime/errors.hpp"
 #include "portrait/runtime/logging.hpp"
 #include "portrait/runtime/model_locator.hpp"
+#include "portrait/runtime/sha256.hpp"
 
 namespace po = boost::program_options;
 
@@ -41,11 +42,13 @@ Environment:
 Exit status: 0 success, 2 usage error or failure.
 )";
 
-// "ready": every product file and sidecar exists somewhere on the search path.
+// "ready": every product file is on the search path and matches its sha256 sidecar
+// (the check a run makes before loading it); otherwise what is wrong with which file.
 std::string entry_status(const CatalogueEntry& e, const ModelLocator& loc) {
     std::error_code ec;
     int have = 0, total = 0;
-    std::string where;
+    std::string where, modified, unverified, unreadable;
+    auto add = [](std::string& list, const std::string& item) { list += (list.empty() ? "" : ", ") + item; };
     for (const auto& rel : e.product_files()) {
         const fs::path p(rel);
         if (p.begin()->string() != "models") {  // e.g. samples/samples.jpg: cache only
@@ -58,13 +61,25 @@ std::string entry_status(const CatalogueEntry& e, const ModelLocator& loc) {
         const fs::path file = inside.lexically_relative(model);
         ++total;
         const fs::path found = loc.locate(model, file.string());
-        if (!found.empty() && fs::is_regular_file(found.string() + ".sha256", ec)) {
-            ++have;
-            if (where.empty()) where = found.parent_path().parent_path().string();
+        if (found.empty()) continue;
+        switch (check_sha256_sidecar(found).result) {
+            case SidecarCheck::Ok:
+                ++have;
+                if (where.empty()) where = found.parent_path().parent_path().string();
+                break;
+            case SidecarCheck::Mismatch: add(modified, found.string()); break;
+            case SidecarCheck::NoSidecar: add(unverified, found.string()); break;
+            case SidecarCheck::Unreadable: add(unreadable, found.string()); break;
         }
     }
     std::string s;
-    if (total > 0 && have == total)
+    if (!modified.empty())
+        s = "modified (sha256 mismatch: " + modified + "; fetch or convert it again)";
+    else if (!unreadable.empty())
+        s = "unreadable (" + unreadable + ")";
+    else if (!unverified.empty())
+        s = "unverified (no sha256 sidecar: " + unverified + ")";
+    else if (total > 0 && have == total)
         s = "ready (in " + where + ")";
     else if (have > 0)
         s = "partly converted (" + std::to_string(have) + " of " + std::to_string(total) + " files)";

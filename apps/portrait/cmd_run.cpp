@@ -18,16 +18,15 @@ namespace portrait::cli {
 
 namespace {
 
-// Exit status after SIGINT stopped the batch cleanly (the shell's 128 + SIGINT).
-constexpr int kInterrupted = 130;
-
 const char* kRunUsage =
     "portrait run [options] INPUT... -o OUTPUT_DIR\n\n"
     "INPUT is an image, a folder (recursive) or a glob pattern ('photos/*.jpg'); --from-list FILE\n"
     "adds one input a line ('-' reads stdin). Outputs mirror the input tree under OUTPUT_DIR with\n"
     "the input's format unless --format says otherwise; an input is never replaced.\n\n"
-    "Exit status: 0 all images written (or up to date), 1 some images failed (the others were\n"
-    "written; see --report), 2 usage or configuration error, 130 stopped by Ctrl-C (report written)";
+    "Exit status: 0 all images written (or up to date); 1 some images failed (the others were\n"
+    "written; see --report) or the report could not be written; 2 usage or configuration error,\n"
+    "found before any image was read; 130 stopped by Ctrl-C, 143 stopped by SIGTERM (images in\n"
+    "flight finished or dropped, report written; a second signal exits at once)";
 
 ProgressMode parse_progress(const std::string& s) {
     if (s == "auto") return ProgressMode::Auto;
@@ -51,10 +50,8 @@ int cmd_run(const std::vector<std::string>& args) {
         ("shard", po::value<std::string>(), "I/N: process only this deterministic share of the inputs (0 <= I < N)")
         ("workers", po::value<int>(), "images in flight (default: min(threads, 4)); each gets max(1, threads / workers) threads")
         ("progress", po::value<std::string>()->default_value("auto"), "auto (bar on a terminal, plain lines otherwise), always, never")
-        ("progress-interval", po::value<double>()->default_value(10.0), "seconds between plain progress lines")
-        ("threads", po::value<int>(), "threads in all (default: resources.threads, 0 = all cores)")
-        ("max-size", po::value<int>(), "longest side stages work on (default: resources.max_size, 1920)")
-        ("memory-limit", po::value<std::string>(), "memory budget, e.g. 2GiB (default: resources.memory_limit)");
+        ("progress-interval", po::value<double>()->default_value(10.0), "seconds between plain progress lines");
+    add_resource_options(desc);
     add_pipeline_options(desc);
     po::positional_options_description pos;
     pos.add("input", -1);
@@ -64,15 +61,7 @@ int cmd_run(const std::vector<std::string>& args) {
     if (!vm.count("output")) throw UsageError("no output folder given (-o DIR)");
 
     PipelineConfig cfg = load_pipeline_from(vm);
-    if (vm.count("threads")) cfg.resources.threads = vm["threads"].as<int>();
-    if (vm.count("max-size")) cfg.resources.max_size = vm["max-size"].as<int>();
-    if (vm.count("memory-limit")) {
-        try {
-            cfg.resources.memory_limit = parse_byte_size(vm["memory-limit"].as<std::string>());
-        } catch (const std::exception& e) {
-            throw UsageError(std::string("--memory-limit: ") + e.what());
-        }
-    }
+    apply_resource_options(vm, cfg);
     if (!globals().log_level_given)
         init_logging({cfg.resources.log_level, globals().log_file, true});
 
@@ -100,25 +89,27 @@ int cmd_run(const std::vector<std::string>& args) {
     options.write.jpeg_quality = options.write.webp_quality = q;
     options.resume = vm.count("resume") != 0;
     if (vm.count("shard")) parse_shard(vm["shard"].as<std::string>(), options.shard_index, options.shard_count);
-    if (vm.count("workers")) {
-        options.workers = vm["workers"].as<int>();
-        if (options.workers < 1) throw UsageError("--workers must be at least 1");
-    }
+    options.workers = workers_option(vm);
     options.progress = parse_progress(vm["progress"].as<std::string>());
     options.progress_interval_s = vm["progress-interval"].as<double>();
+    // NaN fails both comparisons, so it is refused too.
+    if (!(options.progress_interval_s > 0 && options.progress_interval_s <= 86400))
+        throw UsageError("--progress-interval must be a number of seconds, more than 0 and at most 86400");
 
     // Fail fast on a missing input or a bad list, before any plugin or model loads.
     collect_inputs(options.inputs, {}, nullptr, {});
 
     PluginRegistry registry;
-    load_plugins(registry, cfg.plugin_paths);
+    load_plugins(registry, cfg, vm);
     ResolvedPipeline resolved = validate_pipeline(cfg, registry);
+    prepare_output_dir(options.output_dir);
 
     options.threads = resolve_thread_count(cfg.resources.threads);
     apply_thread_count(options.threads);
     keep_freed_memory_for_reuse();
     // A file size limit (ulimit -f) must fail the one write, not kill the batch.
     std::signal(SIGXFSZ, SIG_IGN);
+    StopCleanlyOnSigterm graceful;  // SIGTERM, like Ctrl-C, lets the batch write its report
     RunTempDir temp;
     std::unique_ptr<Runner> runner;
     try {
@@ -133,8 +124,9 @@ int cmd_run(const std::vector<std::string>& args) {
     host_logger().info("{} image(s) written, {} failed, {} skipped (up to date), {} with no face found{}", summary.ok,
                        summary.failed, summary.skipped, summary.no_face_warnings,
                        summary.interrupted ? "; interrupted" : "");
-    if (summary.interrupted) return kInterrupted;
-    return summary.failed > 0 ? kSomeFailed : kOk;
+    for (const auto& e : summary.report_errors) std::cerr << "portrait run: " << e << "\n";
+    if (summary.interrupted) return 128 + (cancel_signal() ? cancel_signal() : SIGINT);
+    return summary.failed > 0 || !summary.report_errors.empty() ? kSomeFailed : kOk;
 }
 
 }  // namespace portrait::cli

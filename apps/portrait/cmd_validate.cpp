@@ -25,7 +25,7 @@ int cmd_validate(const std::vector<std::string>& args) {
     }
     PipelineConfig cfg = load_pipeline_from(vm);
     PluginRegistry registry;
-    load_plugins(registry, cfg.plugin_paths);
+    load_plugins(registry, cfg, vm);
     ResolvedPipeline r = validate_pipeline(cfg, registry);
     std::cout << cfg.file.string() << ": ok (" << r.stages.size() << " enabled stage(s):";
     for (const auto& s : r.stages) std::cout << " " << s.id;

@@ -1,5 +1,4 @@
 // portrait: offline portrait beautification with YAML pipelines of plugin stages.
-#include <algorithm>
 #include <iostream>
 #include <map>
 #include <string>
@@ -44,10 +43,12 @@ Environment:
   NO_COLOR                disable coloured output
 
 Exit status:
-  0  success
-  1  some images failed (the others were written)
-  2  usage or configuration error (bad option, pipeline file, missing plugin or model)
-  130  stopped by Ctrl-C (images in flight finished or dropped, report written)
+  0    success
+  1    some images failed (the others were written), or the report could not be written
+  2    usage or configuration error, found before any image was read (bad option or
+       -o folder, pipeline file, missing plugin or model)
+  130  stopped by Ctrl-C (SIGINT): images in flight finished or dropped, report written
+  143  stopped by SIGTERM, the same way (during 'run'); a second signal exits at once
 )";
 
 }  // namespace
@@ -85,9 +86,12 @@ int main(int argc, char** argv) {
         std::cerr << kHelp;
         return portrait::cli::kUsage;
     }
-    static const std::vector<std::string> levels{"trace", "debug", "info", "warn", "error", "off"};
-    if (std::find(levels.begin(), levels.end(), log.level) == levels.end()) {
-        std::cerr << "portrait: --log-level must be one of trace, debug, info, warn, error, off\n";
+    try {
+        // resources.log_level's own check, so the option and the file accept the same levels.
+        portrait::ResourcesConfig r;
+        portrait::set_resource(r, "log_level", YAML::Node(log.level), {"--log-level " + log.level});
+    } catch (const portrait::ConfigError& e) {
+        std::cerr << "portrait: " << e.what() << "\n";
         return portrait::cli::kUsage;
     }
     portrait::init_logging(log);

@@ -25,6 +25,7 @@
 #include "portrait/runtime/progress.hpp"
 #include "portrait/runtime/resources.hpp"
 #include "portrait/runtime/temp_dir.hpp"
+#include "portrait/runtime/text_escape.hpp"
 #include "portrait/version.hpp"
 
 namespace portrait {
@@ -213,6 +214,8 @@ BatchSummary run_batch(const Runner& runner, const BatchOptions& o) {
         BatchItem& item = summary.items[job.index];
         item.input = in.file;
         item.output = o.output_dir / in.output_rel;
+        // The name as messages show it; the real path is kept for every file operation.
+        const std::string name = escape_text(in.file.string());
         const auto t0 = Clock::now();
         std::size_t admitted = 0;
         bool holding = false;
@@ -240,13 +243,13 @@ BatchSummary run_batch(const Runner& runner, const BatchOptions& o) {
                     return;
                 }
             }
-            const ImageHeader header = probe_image(bytes, in.file.string());
+            const ImageHeader header = probe_image(bytes, name);
             try {
                 admitted = runner.estimate_peak_bytes(cv::Size(header.width, header.height), header.channels,
                                                       header.depth_bytes) +
                            bytes.size();
             } catch (const ImageError& e) {
-                throw ImageError(in.file.string() + ": " + std::to_string(header.width) + "x" +
+                throw ImageError(name + ": " + std::to_string(header.width) + "x" +
                                  std::to_string(header.height) + " " + e.what() + "; refused before decoding");
             }
             item.estimate_bytes = admitted;
@@ -254,13 +257,13 @@ BatchSummary run_batch(const Runner& runner, const BatchOptions& o) {
             holding = true;
 
             t = Clock::now();
-            DecodedImage img = decode_image(bytes, header, in.file.string());
+            DecodedImage img = decode_image(bytes, header, name);
             item.decode_ms = ms_since(t);
             item.orientation = img.orientation;
             for (auto& w : img.warnings) item.warnings.push_back("metadata: " + w);
 
             t = Clock::now();
-            cv::Mat result = runner.process(img.pixels, in.file.string(), item.report);
+            cv::Mat result = runner.process(img.pixels, name, item.report);
             item.process_ms = ms_since(t);
             if (!item.report.ok) {
                 if (cancel_requested() && item.report.error == "cancelled") {
@@ -271,7 +274,7 @@ BatchSummary run_batch(const Runner& runner, const BatchOptions& o) {
                     item.ms = ms_since(t0);
                     return;
                 }
-                throw ImageError(in.file.string() + ": " + item.report.error);
+                throw ImageError(name + ": " + item.report.error);
             }
 
             t = Clock::now();
@@ -318,7 +321,7 @@ BatchSummary run_batch(const Runner& runner, const BatchOptions& o) {
                                  item.input_sha256, summary.pipeline_fingerprint, job.output_size});
         if (item.status == "ok") {
             ++summary.ok;
-            log.debug("{} -> {}", item.input.string(), item.output.string());
+            log.debug("{} -> {}", escape_text(item.input.string()), escape_text(item.output.string()));
         } else if (item.status == "failed") {
             ++summary.failed;
             log.error("{}", item.error);
@@ -333,7 +336,7 @@ BatchSummary run_batch(const Runner& runner, const BatchOptions& o) {
             else ++summary.other_warnings;
         }
         if (no_face) ++summary.no_face_warnings;
-        for (const auto& w : item.warnings) log.warn("{}: {}", item.input.string(), w);
+        for (const auto& w : item.warnings) log.warn("{}: {}", escape_text(item.input.string()), w);
         ++done;
         progress.update(done, summary.failed, summary.skipped);
     };
@@ -380,8 +383,18 @@ BatchSummary run_batch(const Runner& runner, const BatchOptions& o) {
     progress.finish(done, summary.failed, summary.skipped);
     summary.wall_s = std::chrono::duration<double>(Clock::now() - t_start).count();
     summary.peak_rss_bytes = peak_rss_bytes();
-    if (!o.report_json.empty()) write_json_report(o.report_json, summary, runner);
-    if (!o.report_html.empty()) write_html_report(o.report_html, summary, runner);
+    // The images are written by now: a report that cannot be written (a full disk) is the
+    // batch's failure to report, not a configuration error, and the other report still goes.
+    auto report = [&](const fs::path& file, auto write) {
+        if (file.empty()) return;
+        try {
+            write(file, summary, runner);
+        } catch (const std::exception& e) {
+            summary.report_errors.push_back(std::string("report not written: ") + e.what());
+        }
+    };
+    report(o.report_json, write_json_report);
+    report(o.report_html, write_html_report);
     return summary;
 }
 

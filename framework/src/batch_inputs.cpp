@@ -160,6 +160,18 @@ private:
     std::vector<BatchInput> out_;
 };
 
+// The place below the output folder for an input listed as `rel`: whatever the
+// input path holds ("..", a root, "."), the result never climbs out of the folder.
+// Leading ".." left after normalising are dropped: "a/../../x/p.png" -> "x/p.png".
+fs::path confined_relative(const fs::path& rel) {
+    fs::path out;
+    for (const auto& part : rel.lexically_normal().relative_path()) {
+        if (part == ".." || part == "." || part.empty()) continue;
+        out /= part;
+    }
+    return out.empty() ? fs::path("image") : out;
+}
+
 std::vector<std::string> read_list(const std::string& name) {
     std::vector<std::string> lines;
     std::ifstream file;
@@ -194,7 +206,7 @@ void plan_outputs(std::vector<BatchInput>& inputs, const BatchOptions& o) {
     for (const auto& in : inputs) input_files.insert(canonical_or_self(in.file));
     std::set<std::string> used;
     for (auto& in : inputs) {
-        fs::path rel = in.relative;
+        fs::path rel = confined_relative(in.relative);
         if (!o.format.empty()) rel.replace_extension("." + o.format);
         const fs::path stem = rel.parent_path() / rel.stem();
         const std::string ext = rel.extension().string();

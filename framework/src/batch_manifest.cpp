@@ -11,6 +11,8 @@
 #include <openssl/evp.h>
 #include <unistd.h>
 
+#include "portrait/runtime/text_escape.hpp"
+
 namespace portrait {
 namespace fs = std::filesystem;
 
@@ -32,8 +34,10 @@ std::map<std::string, ManifestEntry> read_manifest(const fs::path& output_dir) {
             const auto j = nlohmann::json::parse(line, nullptr, false);
             if (j.is_discarded() || !j.is_object()) continue;  // a line torn by a crash
             ManifestEntry m;
-            m.output = j.value("output", "");
-            m.input = j.value("input", "");
+            // A name that is not clean text is stored escaped for readers and as hex
+            // for us: the hex gives back the real bytes.
+            m.output = j.contains("output_hex") ? from_hex(j.value("output_hex", "")) : j.value("output", "");
+            m.input = j.contains("input_hex") ? from_hex(j.value("input_hex", "")) : j.value("input", "");
             m.input_sha256 = j.value("input_sha256", "");
             m.pipeline = j.value("pipeline", "");
             m.output_size = j.value("output_size", std::uint64_t(0));
@@ -66,11 +70,13 @@ bool ManifestWriter::open(const fs::path& output_dir, int shard_index, int shard
 
 void ManifestWriter::append(const ManifestEntry& m) {
     if (fd_ < 0) return;
-    nlohmann::json j = {{"output", m.output},
-                        {"input", m.input},
+    nlohmann::json j = {{"output", escape_text(m.output)},
+                        {"input", escape_text(m.input)},
                         {"input_sha256", m.input_sha256},
                         {"pipeline", m.pipeline},
                         {"output_size", m.output_size}};
+    if (!is_clean_text(m.output)) j["output_hex"] = to_hex(m.output);
+    if (!is_clean_text(m.input)) j["input_hex"] = to_hex(m.input);
     // A line starting with a newline ends a line a crash may have torn.
     const std::string line = "\n" + j.dump() + "\n";
     std::lock_guard<std::mutex> lock(mutex_);

@@ -4,6 +4,7 @@
 #include <sstream>
 
 #include "portrait/runtime/batch.hpp"
+#include "portrait/runtime/text_escape.hpp"
 #include "portrait/version.hpp"
 
 namespace portrait {
@@ -11,7 +12,9 @@ namespace fs = std::filesystem;
 
 namespace {
 
-std::string esc(const std::string& s) {
+// HTML-escaped clean text (file names may hold any bytes; the page is UTF-8).
+std::string esc(const std::string& raw) {
+    const std::string s = escape_text(raw, true);
     std::string out;
     out.reserve(s.size());
     for (char c : s) {

@@ -5,6 +5,7 @@
 
 #include "portrait/runtime/batch.hpp"
 #include "portrait/runtime/pipeline.hpp"
+#include "portrait/runtime/text_escape.hpp"
 #include "portrait/version.hpp"
 
 namespace portrait {
@@ -92,6 +93,9 @@ void write_json_report(const fs::path& file, const BatchSummary& s, const Runner
                 {"peak_rss_bytes", s.peak_rss_bytes}};
     j["items"] = nlohmann::json::array();
     for (const auto& it : s.items) j["items"].push_back(item_json(it));
+    // File names and the pipeline's own strings are bytes, not always UTF-8: one bad
+    // name must not stop the report (the JSON writer throws on invalid UTF-8).
+    escape_json_strings(j);
     const std::string text = j.dump(2) + "\n";
     if (!file.parent_path().empty()) {
         std::error_code ec;

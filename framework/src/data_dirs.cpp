@@ -9,7 +9,11 @@ namespace portrait {
 namespace fs = std::filesystem;
 
 std::vector<fs::path> data_dirs() {
-    return {(executable_dir() / PORTRAIT_DATA_RELDIR).lexically_normal(), fs::path(PORTRAIT_SOURCE_DIR)};
+    std::vector<fs::path> dirs;
+    if (const fs::path exe = executable_dir(); !exe.empty())
+        dirs.push_back((exe / PORTRAIT_DATA_RELDIR).lexically_normal());
+    dirs.emplace_back(PORTRAIT_SOURCE_DIR);
+    return dirs;
 }
 
 std::vector<fs::path> env_path_list(const char* variable) {

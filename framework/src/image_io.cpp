@@ -2,6 +2,9 @@
 
 #include <algorithm>
 #include <cerrno>
+#include <cmath>
+#include <cstdint>
+#include <cstdio>
 #include <cstring>
 #include <fstream>
 #include <random>
@@ -13,8 +16,11 @@
 #include <sys/stat.h>
 #include <unistd.h>
 
+#include "jpeg_decode.hpp"
+#include "png_codec.hpp"
 #include "portrait/runtime/cmyk_jpeg.hpp"
 #include "portrait/runtime/errors.hpp"
+#include "portrait/runtime/temp_dir.hpp"
 
 namespace portrait {
 namespace fs = std::filesystem;
@@ -100,12 +106,29 @@ DecodedImage decode_image(const std::vector<unsigned char>& bytes, const ImageHe
         throw ImageError(name + ": truncated JPEG (no end-of-image marker)");
     d.metadata = read_metadata(bytes.data(), bytes.size(), &d.warnings);
     if (header.format == "jpeg") {
-        // A CMYK JPEG with a CMYK profile, colour-managed: the inks through that profile to
-        // sRGB, tagged as such. Any other JPEG comes back empty here.
-        d.pixels = decode_cmyk_jpeg_to_srgb(bytes, d.metadata.icc, name);
-        if (!d.pixels.empty()) {
-            d.metadata.icc = srgb_icc_profile();
-            d.warnings.push_back("CMYK converted to sRGB through its embedded ICC profile");
+        JpegPixels jpeg = decode_jpeg(bytes, name);  // fails on damaged data, unlike OpenCV
+        if (jpeg.dpi_x > 0) {  // JFIF's density first, as readers take it
+            d.metadata.dpi_x = jpeg.dpi_x;
+            d.metadata.dpi_y = jpeg.dpi_y;
+        }
+        d.pixels = std::move(jpeg.pixels);
+        if (jpeg.cmyk) {
+            // With a CMYK profile, colour-managed: the inks through it to sRGB, tagged as such.
+            cv::Mat srgb = cmyk_to_srgb(d.pixels, jpeg.inverted, d.metadata.icc, name);
+            if (!srgb.empty()) {
+                d.metadata.icc = srgb_icc_profile();
+                d.warnings.push_back("CMYK converted to sRGB through its embedded ICC profile");
+                d.pixels = srgb;
+            } else {
+                d.pixels = cmyk_to_bgr_uncalibrated(d.pixels);
+            }
+        }
+    } else if (header.format == "png") {
+        double x = 0, y = 0;
+        read_png_resolution(bytes, x, y);
+        if (x > 0) {  // pHYs is the PNG's own field; EXIF's only stands in without it
+            d.metadata.dpi_x = x;
+            d.metadata.dpi_y = y;
         }
     }
     try {
@@ -142,15 +165,28 @@ std::vector<unsigned char> encode_image(const fs::path& file, const cv::Mat& ima
             cv::cvtColor(img, img, cv::COLOR_BGRA2BGR);
             if (warnings) warnings->push_back("alpha channel dropped: JPEG output has none");
         }
-    } else if (format == "png") {
-        params = {cv::IMWRITE_PNG_COMPRESSION, o.png_compression};
     } else if (format == "webp") {
         params = {cv::IMWRITE_WEBP_QUALITY, o.webp_quality};
         if (img.depth() != CV_8U) img.convertTo(img, CV_8U, 1.0 / 257.0);
+    } else if (format == "tiff") {
+        // Resolution is part of the TIFF's own image tags, which exiv2 leaves as the encoder
+        // wrote them (whole dpi: OpenCV's parameters are integers).
+        if (metadata && metadata->dpi_x > 0 && metadata->dpi_y > 0)
+            params = {cv::IMWRITE_TIFF_RESUNIT, 2, cv::IMWRITE_TIFF_XDPI, int(std::lround(metadata->dpi_x)),
+                      cv::IMWRITE_TIFF_YDPI, int(std::lround(metadata->dpi_y))};
     } else if (format == "bmp") {
         if (img.depth() != CV_8U) img.convertTo(img, CV_8U, 1.0 / 257.0);
     }
     std::vector<unsigned char> buf;
+    if (format == "png") {  // libpng directly: OpenCV's writer has no way to carry metadata
+        const OutputMetadata m = metadata ? output_metadata(*metadata, img.size(), img.channels(), warnings)
+                                          : OutputMetadata{};
+        try {
+            return encode_png(img, o.png_compression, m, warnings);
+        } catch (const ImageError& e) {
+            throw ImageError(file.string() + ": " + e.what());
+        }
+    }
     try {
         if (!cv::imencode(ext, img, buf, params) || buf.empty())
             throw ImageError(file.string() + ": cannot encode as " + format);
@@ -164,8 +200,15 @@ std::vector<unsigned char> encode_image(const fs::path& file, const cv::Mat& ima
 
 fs::path temp_name_for(const fs::path& file) {
     static thread_local std::mt19937 rng{std::random_device{}()};
-    return file.parent_path() / ("." + file.stem().string() + kTempTag + std::to_string(getpid()) + "-" +
-                                 std::to_string(rng() % 1000000) + file.extension().string());
+    // A short name whatever the output's length: a 250-byte name the file system takes
+    // must not fail because its temp name went over NAME_MAX. The hash only tells
+    // temp files apart when someone looks; the pid and random part make them unique.
+    std::uint32_t h = 2166136261u;  // FNV-1a of the output's name
+    for (unsigned char c : file.filename().string()) h = (h ^ c) * 16777619u;
+    char tag[16];
+    std::snprintf(tag, sizeof tag, "%08x", h);
+    return file.parent_path() /
+           ("." + std::string(tag) + kTempTag + std::to_string(getpid()) + "-" + std::to_string(rng() % 1000000));
 }
 
 int sweep_stale_temp_files(const fs::path& dir) {
@@ -177,7 +220,7 @@ int sweep_stale_temp_files(const fs::path& dir) {
         if (name.empty() || name[0] != '.' || at == std::string::npos) continue;
         const long pid = std::strtol(name.c_str() + at + kTempTag.size(), nullptr, 10);
         if (pid <= 0 || pid == long(getpid())) continue;
-        if (kill(pid_t(pid), 0) == 0 || errno == EPERM) continue;  // its writer is still running
+        if (!temp_owner_gone(pid_t(pid), e.path())) continue;  // its writer is still running
         std::error_code rm;
         if (fs::remove(e.path(), rm)) ++n;
     }

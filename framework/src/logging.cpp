@@ -9,8 +9,32 @@
 #include <mutex>
 #include <vector>
 
+#include "portrait/runtime/text_escape.hpp"
+
 namespace portrait {
 namespace {
+
+// Messages quote file names, which may hold invalid UTF-8 or control bytes (an escape
+// sequence could rewrite the terminal, a carriage return hide a line): each message is
+// made clean text before any sink sees it. Our own multi-line messages keep their lines.
+class EscapingSink : public spdlog::sinks::sink {
+public:
+    explicit EscapingSink(spdlog::sink_ptr inner) : inner_(std::move(inner)) {}
+    void log(const spdlog::details::log_msg& msg) override {
+        const std::string_view payload(msg.payload.data(), msg.payload.size());
+        if (is_clean_text(payload, true)) return inner_->log(msg);
+        const std::string clean = escape_text(payload, true);
+        spdlog::details::log_msg copy(msg);
+        copy.payload = spdlog::string_view_t(clean.data(), clean.size());
+        inner_->log(copy);
+    }
+    void flush() override { inner_->flush(); }
+    void set_pattern(const std::string& pattern) override { inner_->set_pattern(pattern); }
+    void set_formatter(std::unique_ptr<spdlog::formatter> f) override { inner_->set_formatter(std::move(f)); }
+
+private:
+    spdlog::sink_ptr inner_;
+};
 
 struct LogState {
     std::mutex mutex;
@@ -30,7 +54,7 @@ void ensure_console(LogState& s) {
     auto console = std::make_shared<spdlog::sinks::stderr_color_sink_mt>(
         std::getenv("NO_COLOR") ? spdlog::color_mode::never : spdlog::color_mode::automatic);
     console->set_pattern("[%^%l%$] %n: %v");
-    s.sinks.push_back(console);
+    s.sinks.push_back(std::make_shared<EscapingSink>(console));
     s.initialised = true;
 }
 
@@ -69,7 +93,7 @@ void init_logging(const LogOptions& options) {
             auto file = std::make_shared<spdlog::sinks::rotating_file_sink_mt>(options.file.string(),
                                                                                10 * 1024 * 1024, 5);
             file->set_pattern("%Y-%m-%d %H:%M:%S.%e [%l] [%n] [pid %P] %v");
-            s.sinks.push_back(file);
+            s.sinks.push_back(std::make_shared<EscapingSink>(file));
         } catch (const spdlog::spdlog_ex&) {
             // An unwritable log folder must not stop the work; the console still logs.
         }

@@ -3,6 +3,7 @@
 #include <algorithm>
 #include <cmath>
 #include <fstream>
+#include <limits>
 #include <set>
 #include <sstream>
 
@@ -19,10 +20,19 @@ SourceMark mark_of(const fs::path& file, const YAML::Node& node) {
     return {file.string(), m.line + 1, m.column + 1};
 }
 
+// A mapping key as text. yaml-cpp allows a list or mapping as a key ("{[a]: 1}"), which has
+// no text: refused here, so the caller reports it where it is instead of a bad conversion.
+std::string key_text(const fs::path& file, const YAML::Node& key) {
+    if (key.IsMap() || key.IsSequence())
+        throw ConfigError(mark_of(file, key), std::string("a key must be a name, not a ") +
+                                                  (key.IsMap() ? "mapping" : "list"));
+    return key.as<std::string>();
+}
+
 void check_keys(const fs::path& file, const YAML::Node& map, const std::vector<std::string>& allowed,
                 const std::string& where) {
     for (const auto& kv : map) {
-        const std::string key = kv.first.as<std::string>();
+        const std::string key = key_text(file, kv.first);
         if (std::find(allowed.begin(), allowed.end(), key) == allowed.end())
             throw ConfigError(mark_of(file, kv.first),
                               "unknown key '" + key + "' in " + where + did_you_mean(key, allowed));
@@ -51,34 +61,34 @@ std::vector<fs::path> path_list(const fs::path& file, const YAML::Node& node, co
     return out;
 }
 
+const std::vector<std::string> kResourceKeys{"max_size", "memory_limit", "threads", "log_level"};
+
 void parse_resources(const fs::path& file, const YAML::Node& node, ResourcesConfig& r) {
     if (!node.IsMap()) throw ConfigError(mark_of(file, node), "'resources' must be a mapping");
-    check_keys(file, node, {"max_size", "memory_limit", "threads", "log_level"}, "'resources'");
-    if (auto n = node["max_size"]) {
-        r.max_size = scalar<int>(file, n, "resources.max_size", "an integer");
-        if (r.max_size < 0 || (r.max_size > 0 && r.max_size < 64))
-            throw ConfigError(mark_of(file, n), "resources.max_size must be 0 (full size) or at least 64");
+    check_keys(file, node, kResourceKeys, "'resources'");
+    for (const auto& kv : node) set_resource(r, kv.first.as<std::string>(), kv.second, mark_of(file, kv.second));
+}
+
+// Each mapping's keys, at any depth, once: yaml-cpp keeps duplicates, and lookups then see
+// only one of them (the first in the pipeline, the last in params), silently.
+void check_unique_keys(const fs::path& file, const YAML::Node& node, std::set<std::pair<int, int>>& seen) {
+    if (!node.IsMap() && !node.IsSequence()) return;
+    const YAML::Mark m = node.Mark();
+    if (!m.is_null() && !seen.insert({m.line, m.column}).second) return;  // an alias of one already checked
+    if (node.IsSequence()) {
+        for (const auto& item : node) check_unique_keys(file, item, seen);
+        return;
     }
-    if (auto n = node["memory_limit"]) {
-        std::string text = scalar<std::string>(file, n, "resources.memory_limit", "a size such as 4GiB");
-        try {
-            r.memory_limit = parse_byte_size(text);
-        } catch (const std::exception& e) {
-            throw ConfigError(mark_of(file, n), std::string("resources.memory_limit: ") + e.what());
-        }
-    }
-    if (auto n = node["threads"]) {
-        r.threads = scalar<int>(file, n, "resources.threads", "an integer");
-        if (r.threads < 0 || r.threads > 1024)
-            throw ConfigError(mark_of(file, n), "resources.threads must be 0 (all cores) .. 1024");
-    }
-    if (auto n = node["log_level"]) {
-        r.log_level = scalar<std::string>(file, n, "resources.log_level", "a string");
-        static const std::vector<std::string> levels{"trace", "debug", "info", "warn", "error", "off"};
-        if (std::find(levels.begin(), levels.end(), r.log_level) == levels.end())
-            throw ConfigError(mark_of(file, n), "resources.log_level '" + r.log_level +
-                                                    "' is not one of trace, debug, info, warn, error, off" +
-                                                    did_you_mean(r.log_level, levels));
+    std::map<std::string, YAML::Node> keys;
+    for (const auto& kv : node) {
+        const std::string key = kv.first.IsScalar() ? kv.first.Scalar() : YAML::Dump(kv.first);
+        const auto [it, fresh] = keys.emplace(key, kv.first);
+        if (!fresh)
+            throw ConfigError(mark_of(file, kv.first), "duplicate key '" + key + "' (first given at " +
+                                                           std::to_string(it->second.Mark().line + 1) + ":" +
+                                                           std::to_string(it->second.Mark().column + 1) + ")");
+        check_unique_keys(file, kv.first, seen);
+        check_unique_keys(file, kv.second, seen);
     }
 }
 
@@ -98,7 +108,7 @@ StageConfig parse_stage(const fs::path& file, const YAML::Node& node) {
         if (!params.IsMap() && !params.IsNull())
             throw ConfigError(mark_of(file, params), "'params' of stage '" + s.id + "' must be a mapping");
         for (const auto& kv : params) {
-            std::string key = kv.first.as<std::string>();
+            std::string key = key_text(file, kv.first);
             s.params[key] = RawParam{kv.second, mark_of(file, kv.first)};
         }
     }
@@ -106,6 +116,43 @@ StageConfig parse_stage(const fs::path& file, const YAML::Node& node) {
 }
 
 }  // namespace
+
+void set_resource(ResourcesConfig& r, const std::string& key, const YAML::Node& value, const SourceMark& mark) {
+    // The mark is given, not taken from the node: on the command line the node has none.
+    auto fail = [&](const std::string& message) { return ConfigError(mark, message); };
+    auto integer = [&](const std::string& what) {
+        if (!value.IsScalar()) throw fail(what + " must be an integer");
+        int v = 0;
+        if (!YAML::convert<int>::decode(value, v)) throw fail(what + " must be an integer, got '" + value.Scalar() + "'");
+        return v;
+    };
+    if (key == "max_size") {
+        const int v = integer("resources.max_size");
+        if (v < 0 || (v > 0 && v < 64)) throw fail("resources.max_size must be 0 (full size) or at least 64");
+        r.max_size = v;
+    } else if (key == "memory_limit") {
+        if (!value.IsScalar()) throw fail("resources.memory_limit must be a size such as 4GiB");
+        try {
+            r.memory_limit = parse_byte_size(value.Scalar());
+        } catch (const std::exception& e) {
+            throw fail(std::string("resources.memory_limit: ") + e.what());
+        }
+    } else if (key == "threads") {
+        const int v = integer("resources.threads");
+        if (v < 0 || v > 1024) throw fail("resources.threads must be 0 (all cores) .. 1024");
+        r.threads = v;
+    } else if (key == "log_level") {
+        if (!value.IsScalar()) throw fail("resources.log_level must be a string");
+        static const std::vector<std::string> levels{"trace", "debug", "info", "warn", "error", "off"};
+        const std::string level = value.Scalar();
+        if (std::find(levels.begin(), levels.end(), level) == levels.end())
+            throw fail("resources.log_level '" + level + "' is not one of trace, debug, info, warn, error, off" +
+                       did_you_mean(level, levels));
+        r.log_level = level;
+    } else {
+        throw fail("unknown key '" + key + "' in 'resources'" + did_you_mean(key, kResourceKeys));
+    }
+}
 
 std::size_t parse_byte_size(const std::string& text) {
     std::size_t pos = 0;
@@ -124,7 +171,11 @@ std::size_t parse_byte_size(const std::string& text) {
     auto it = units.find(unit);
     if (it == units.end() || value < 0 || !std::isfinite(value))
         throw std::invalid_argument("'" + text + "' is not a size (units: B, KiB, MiB, GiB, KB, MB, GB)");
-    return std::size_t(value * it->second);
+    // Converting a double beyond size_t's range is undefined behaviour ("1e300"): refused.
+    const double bytes = value * it->second;
+    if (bytes >= std::ldexp(1.0, std::numeric_limits<std::size_t>::digits))
+        throw std::invalid_argument("'" + text + "' is too large a size");
+    return std::size_t(bytes);
 }
 
 PipelineConfig parse_pipeline(const std::string& yaml_text, const fs::path& file) {
@@ -134,6 +185,8 @@ PipelineConfig parse_pipeline(const std::string& yaml_text, const fs::path& file
     } catch (const YAML::ParserException& e) {
         throw ConfigError({file.string(), e.mark.line + 1, e.mark.column + 1}, "YAML syntax error: " + e.msg);
     }
+    std::set<std::pair<int, int>> checked;
+    check_unique_keys(file, root, checked);
     PipelineConfig cfg;
     cfg.file = file;
     if (!root.IsMap()) throw ConfigError({file.string(), 1, 1}, "a pipeline file must be a YAML mapping");
@@ -179,7 +232,7 @@ std::string to_yaml(const PipelineConfig& c) {
     if (!c.description.empty()) out << YAML::Key << "description" << YAML::Value << c.description;
     out << YAML::Key << "resources" << YAML::Value << YAML::BeginMap;
     out << YAML::Key << "max_size" << YAML::Value << c.resources.max_size;
-    if (c.resources.memory_limit)
+    if (c.resources.memory_limit != default_memory_limit())  // the default is the machine's, not the file's
         out << YAML::Key << "memory_limit" << YAML::Value << std::to_string(c.resources.memory_limit);
     out << YAML::Key << "threads" << YAML::Value << c.resources.threads;
     out << YAML::Key << "log_level" << YAML::Value << c.resources.log_level << YAML::EndMap;

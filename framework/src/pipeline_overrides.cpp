@@ -35,20 +35,7 @@ void apply_overrides(PipelineConfig& config, const PipelineOverrides& o) {
             value = YAML::Node(text);
         }
         if (id == "resources") {
-            try {
-                std::string yaml = "resources:\n  " + key + ": " + text + "\nstages: []\n";
-                PipelineConfig tmp = parse_pipeline(yaml, mark.file);
-                config.resources = [&] {
-                    ResourcesConfig r = config.resources;
-                    if (key == "max_size") r.max_size = tmp.resources.max_size;
-                    if (key == "memory_limit") r.memory_limit = tmp.resources.memory_limit;
-                    if (key == "threads") r.threads = tmp.resources.threads;
-                    if (key == "log_level") r.log_level = tmp.resources.log_level;
-                    return r;
-                }();
-            } catch (const ConfigError& e) {
-                throw ConfigError(mark, e.message());
-            }
+            set_resource(config.resources, key, value, mark);
             continue;
         }
         find_stage(config, id, mark).params[key] = RawParam{value, mark};

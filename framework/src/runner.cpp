@@ -82,21 +82,29 @@ struct Runner::Instance {
 
 Runner::Runner(ResolvedPipeline pipeline, RunEnvironment env)
     : pipeline_(std::move(pipeline)), env_(std::move(env)), models_(pipeline_.config.model_paths) {
-    for (const auto& st : pipeline_.stages) {
-        auto inst = std::make_unique<Instance>();
-        inst->stage = &st;
-        auto stage_dir = env_.temp_dir / st.id;
-        std::error_code ec;
-        std::filesystem::create_directories(stage_dir, ec);
-        inst->ctx = std::make_unique<HostContext>(named_logger("stage." + st.id), stage_dir, env_.threads,
-                                                  pipeline_.config.resources.memory_limit, &models_);
-        char err[2048] = {0};
-        inst->handle = st.entry->vtable.create(&st.params, inst->ctx.get(), err, sizeof err);
-        if (!inst->handle)
-            throw std::runtime_error("stage '" + st.id + "' (plugin " + st.entry->plugin->name + ", " +
-                                     st.entry->plugin->path.string() + ") could not start: " + err);
-        if (!st.entry->spec.concurrent) inst->serial = std::make_unique<std::mutex>();
-        instances_.push_back(std::move(inst));
+    // ~Runner does not run when this throws: a stage that cannot start must not leak the
+    // ones started before it (and their models).
+    try {
+        for (const auto& st : pipeline_.stages) {
+            auto inst = std::make_unique<Instance>();
+            inst->stage = &st;
+            auto stage_dir = env_.temp_dir / st.id;
+            std::error_code ec;
+            std::filesystem::create_directories(stage_dir, ec);
+            inst->ctx = std::make_unique<HostContext>(named_logger("stage." + st.id), stage_dir, env_.threads,
+                                                      pipeline_.config.resources.memory_limit, &models_);
+            char err[2048] = {0};
+            inst->handle = st.entry->vtable.create(&st.params, inst->ctx.get(), err, sizeof err);
+            if (!inst->handle)
+                throw std::runtime_error("stage '" + st.id + "' (plugin " + st.entry->plugin->name + ", " +
+                                         st.entry->plugin->path.string() + ") could not start: " + err);
+            if (!st.entry->spec.concurrent) inst->serial = std::make_unique<std::mutex>();
+            instances_.push_back(std::move(inst));
+        }
+    } catch (...) {
+        for (auto it = instances_.rbegin(); it != instances_.rend(); ++it)
+            (*it)->stage->entry->vtable.destroy((*it)->handle);
+        throw;
     }
 }
 

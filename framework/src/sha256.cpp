@@ -31,18 +31,35 @@ std::string sha256_file(const std::filesystem::path& file) {
     return out;
 }
 
-void verify_sha256_sidecar(const std::filesystem::path& file) {
+SidecarCheck check_sha256_sidecar(const std::filesystem::path& file) {
     std::filesystem::path sidecar = file;
     sidecar += ".sha256";
     std::ifstream in(sidecar);
-    std::string expected;
-    if (!(in >> expected))
-        throw std::runtime_error("refused " + file.string() + ": no checksum file " + sidecar.string() +
-                                 " (convert or fetch the model again with 'portrait models')");
-    std::string actual = sha256_file(file);
-    if (actual != expected)
-        throw std::runtime_error("refused " + file.string() + ": sha256 " + actual + " does not match " +
-                                 sidecar.string() + " (" + expected + "); the file is damaged or was replaced");
+    SidecarCheck c;
+    if (!(in >> c.expected)) {
+        c.result = SidecarCheck::NoSidecar;
+        c.message = "refused " + file.string() + ": no checksum file " + sidecar.string() +
+                    " (convert or fetch the model again with 'portrait models')";
+        return c;
+    }
+    try {
+        c.actual = sha256_file(file);
+    } catch (const std::exception& e) {
+        c.result = SidecarCheck::Unreadable;
+        c.message = "refused " + file.string() + ": " + e.what();
+        return c;
+    }
+    if (c.actual != c.expected) {
+        c.result = SidecarCheck::Mismatch;
+        c.message = "refused " + file.string() + ": sha256 " + c.actual + " does not match " + sidecar.string() +
+                    " (" + c.expected + "); the file is damaged or was replaced";
+    }
+    return c;
+}
+
+void verify_sha256_sidecar(const std::filesystem::path& file) {
+    const SidecarCheck c = check_sha256_sidecar(file);
+    if (c.result != SidecarCheck::Ok) throw std::runtime_error(c.message);
 }
 
 }  // namespace portrait

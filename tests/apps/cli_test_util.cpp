@@ -4,7 +4,9 @@
 #include <fcntl.h>
 #include <fstream>
 #include <sstream>
+#include <csignal>
 #include <stdexcept>
+#include <sys/resource.h>
 #include <sys/wait.h>
 #include <unistd.h>
 
@@ -45,6 +47,12 @@ pid_t spawn(const std::string& exe, const std::vector<std::string>& args, const 
         sigset_t none;
         sigemptyset(&none);
         sigprocmask(SIG_SETMASK, &none, nullptr);
+        if (env.file_size_limit >= 0) {
+            // Writes past the limit fail with EFBIG, as on a full disk, instead of killing.
+            const rlimit lim{rlim_t(env.file_size_limit), rlim_t(env.file_size_limit)};
+            signal(SIGXFSZ, SIG_IGN);
+            if (setrlimit(RLIMIT_FSIZE, &lim) != 0) _exit(125);
+        }
         int o = open(out.c_str(), O_WRONLY | O_CREAT | O_TRUNC, 0644);
         int e = open(err.c_str(), O_WRONLY | O_CREAT | O_TRUNC, 0644);
         int n = open("/dev/null", O_RDONLY);

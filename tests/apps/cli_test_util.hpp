@@ -27,6 +27,7 @@ struct Env {
     fs::path cache;   // PORTRAIT_CACHE (logs go there)
     fs::path tmpdir;  // TMPDIR (the run's temp folder goes there)
     std::map<std::string, std::string> extra;
+    long file_size_limit = -1;  // RLIMIT_FSIZE in bytes for the child (a disk that fills up); -1 = none
 };
 
 // Starts `exe args...` with the environment; stdout/stderr go to the given files.

@@ -81,9 +81,15 @@ stages:
 ")
 set(env ${CMAKE_COMMAND} -E env --unset=PORTRAIT_PLUGIN_PATH --unset=PORTRAIT_MODELS
         PORTRAIT_CACHE=${WORK_DIR}/cache NO_COLOR=1)
-step("validate" ${env} ${prefix}/bin/portrait validate ${WORK_DIR}/vignette.yaml)
+# A pipeline's plugin_paths are native code: refused unless the user opts in.
+execute_process(COMMAND ${env} ${prefix}/bin/portrait validate ${WORK_DIR}/vignette.yaml
+                RESULT_VARIABLE rc OUTPUT_VARIABLE out ERROR_VARIABLE err)
+if(NOT rc EQUAL 2 OR NOT err MATCHES "--allow-pipeline-plugins" OR NOT err MATCHES "unknown stage 'vignette'")
+  message(FATAL_ERROR "validate without --allow-pipeline-plugins must refuse plugin_paths (rc ${rc}):\n${out}${err}")
+endif()
+step("validate" ${env} ${prefix}/bin/portrait validate --allow-pipeline-plugins ${WORK_DIR}/vignette.yaml)
 step("run through plugin_paths" ${env} ${prefix}/bin/portrait run ${WORK_DIR}/in -o ${WORK_DIR}/out1
-     -p ${WORK_DIR}/vignette.yaml --progress never)
+     -p ${WORK_DIR}/vignette.yaml --allow-pipeline-plugins --progress never)
 step("check the pixels (strength 0.5)" ${IMAGE_TOOL} check-vignette ${WORK_DIR}/out1/grey.png 128 0.5)
 message(STATUS "${STEP_OUT}")
 

@@ -301,10 +301,11 @@ TEST_F(BadInput, OutputFolderNotWritable) {
 }
 
 TEST_F(BadInput, OutputPathIsAFile) {
+    // A configuration error, found before any image is read (exit 2), not one failure per image.
     bt::write_bytes(out(), {'x'});
     last_ = run({in().string(), "-o", out().string()});
-    EXPECT_EQ(last_.code, 1) << last_.err;
-    EXPECT_EQ(item("good.jpg")["status"], "failed");
+    EXPECT_EQ(last_.code, 2) << last_.err;
+    EXPECT_NE(last_.err.find("-o " + out().string() + ": exists and is not a folder"), std::string::npos) << last_.err;
     EXPECT_EQ(bt::read_bytes(out()), std::vector<unsigned char>{'x'});
 }
 

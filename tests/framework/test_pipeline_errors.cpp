@@ -132,6 +132,48 @@ TEST(PipelineErrors, DuplicateId) {
     EXPECT_EQ(error_of("stages:\n  - stage: spine_rect\n  - stage: spine_rect\n    id: second\n"), "");
 }
 
+TEST(PipelineErrors, DuplicateKeysAtAnyDepth) {
+    // yaml-cpp keeps both; before this check the first 'stages' won silently here...
+    EXPECT_EQ(error_of("version: 1\nstages: []\nstages:\n  - stage: spine_rekt\n"),
+              "p.yaml:3:1: duplicate key 'stages' (first given at 2:1)");
+    // ...and the last parameter value there.
+    EXPECT_EQ(error_of(one_stage("      strength: 0.2\n      radius: 4\n      strength: 0.9\n")),
+              "p.yaml:7:7: duplicate key 'strength' (first given at 5:7)");
+    EXPECT_EQ(error_of("resources:\n  threads: 2\n  threads: 3\nstages: []\n"),
+              "p.yaml:3:3: duplicate key 'threads' (first given at 2:3)");
+    EXPECT_EQ(error_of("stages:\n  - {stage: spine_rect, stage: spine_warp}\n"),
+              "p.yaml:2:25: duplicate key 'stage' (first given at 2:6)");
+    // Quoting does not make another key; nor does depth hide one.
+    EXPECT_EQ(error_of("name: a\n\"name\": b\nstages: []\n"), "p.yaml:2:1: duplicate key 'name' (first given at 1:1)");
+    EXPECT_EQ(error_of(one_stage("      label: {a: 1, b: [{c: 1, c: 2}]}\n")),
+              "p.yaml:5:32: duplicate key 'c' (first given at 5:26)");
+    // Through an alias the same mapping is checked once, and is no duplicate of itself.
+    EXPECT_EQ(error_of("stages:\n  - stage: spine_rect\n    params: &p {value: 3}\n  - stage: spine_rect\n"
+                       "    id: two\n    params: *p\n"),
+              "");
+    // The same key in different mappings is fine.
+    EXPECT_EQ(error_of("stages:\n  - stage: spine_rect\n  - stage: spine_warp\n"), "");
+}
+
+TEST(PipelineErrors, ResourceOverridesAreHeldToTheFileLimits) {
+    // --set resources.KEY goes through the file's own check: same message, the option as mark.
+    const std::string yaml = "stages: []\n";
+    portrait::PipelineOverrides o;
+    o.set = {"resources.threads=-1"};
+    EXPECT_EQ(error_of(yaml, o), "--set resources.threads=-1: resources.threads must be 0 (all cores) .. 1024");
+    EXPECT_EQ(error_of("resources:\n  threads: -1\nstages: []\n"),
+              "p.yaml:2:12: resources.threads must be 0 (all cores) .. 1024");
+    o.set = {"resources.max_size=[1"};
+    EXPECT_EQ(error_of(yaml, o), "--set resources.max_size=[1: resources.max_size must be an integer, got '[1'");
+    o.set = {"resources.threds=2"};
+    EXPECT_EQ(error_of(yaml, o),
+              "--set resources.threds=2: unknown key 'threds' in 'resources' (did you mean 'threads'?)");
+    o.set = {"resources.log_level=warn"};
+    portrait::PipelineConfig cfg = portrait::parse_pipeline(yaml, "p.yaml");
+    portrait::apply_overrides(cfg, o);
+    EXPECT_EQ(cfg.resources.log_level, "warn");
+}
+
 TEST(PipelineErrors, ParametersOfDisabledStagesAreCheckedToo) {
     expect_error("stages:\n  - stage: spine_types\n    enabled: false\n    params:\n      radius: 0\n", "p.yaml:5:7",
                  {"out of range"});

@@ -140,6 +140,31 @@ TEST_F(Cli, ListShowsLicenceSourceAndCacheState) {
     EXPECT_TRUE(contains(out, "skin-retouching   ready (in " + (cache / "models").string())) << out;
 }
 
+TEST_F(Cli, ListSaysWhenAFileNoLongerMatchesItsSidecarOrHasNone) {
+    const fs::path dir = cache / "models" / "skin-retouching";
+    for (const char* f : {"generator.pt", "inpainting_net.pt", "detection_net.pt"}) {
+        write_text(dir / f, f);
+        write_text((dir / f).string() + ".sha256", sha256_file(dir / f) + "  " + f + "\n");
+    }
+    int rc = -1;
+    auto line = [&] {
+        const std::string out = run("models list", &rc);
+        const auto at = out.find("skin-retouching   ");
+        return at == std::string::npos ? out : out.substr(at, out.find('\n', at) - at);
+    };
+    EXPECT_EQ(line(), "skin-retouching   ready (in " + (cache / "models").string() + ")");
+    // Replaced after its sidecar was written: what a run would refuse to load.
+    write_text(dir / "generator.pt", "other weights");
+    EXPECT_EQ(line(), "skin-retouching   modified (sha256 mismatch: " + (dir / "generator.pt").string() +
+                          "; fetch or convert it again)");
+    EXPECT_EQ(rc, 0);
+    write_text(dir / "generator.pt", "generator.pt");
+    fs::remove((dir / "detection_net.pt").string() + ".sha256");
+    EXPECT_EQ(line(), "skin-retouching   unverified (no sha256 sidecar: " + (dir / "detection_net.pt").string() + ")");
+    write_text((dir / "detection_net.pt").string() + ".sha256", sha256_file(dir / "detection_net.pt") + "\n");
+    EXPECT_EQ(line(), "skin-retouching   ready (in " + (cache / "models").string() + ")");
+}
+
 TEST_F(Cli, PathNamesTheSearchPathAndModelFolders) {
     int rc = -1;
     auto out = run("models path", &rc);

@@ -180,7 +180,7 @@ Runner* ProcessingService::runner_for(const PipelineConfig& config, std::optiona
     c.faces_key.clear();
     ResolvedPipeline resolved;
     try {
-        registry_->load_folders(config.plugin_paths);
+        registry_->load_pipeline_folders(config);
         resolved = registry_->read([&](const PluginRegistry& r) { return validate_pipeline(config, r); });
     } catch (const std::exception& e) {
         error = pipeline_error(config.file, e.what());

@@ -5,6 +5,7 @@
 #include <spdlog/spdlog.h>
 
 #include "portrait/runtime/logging.hpp"
+#include "portrait/runtime/plugin_trust.hpp"
 
 namespace portrait::studio {
 
@@ -22,6 +23,19 @@ void SharedRegistry::load_folders(const std::vector<std::filesystem::path>& dirs
             host_logger().warn("plugin {} not loaded: {}", registry_.refusals()[i].path.string(),
                                registry_.refusals()[i].reason);
     }
+}
+
+void SharedRegistry::load_pipeline_folders(const PipelineConfig& config) {
+    std::unique_lock<std::shared_mutex> lock(mutex_);
+    std::vector<std::filesystem::path> fresh;
+    for (const auto& d : config.plugin_paths) {
+        const auto norm = d.lexically_normal();
+        if (std::find(loaded_dirs_.begin(), loaded_dirs_.end(), norm) != loaded_dirs_.end()) continue;
+        loaded_dirs_.push_back(norm);
+        fresh.push_back(norm);
+    }
+    // The registry logs each refusal itself.
+    registry_.load_pipeline_folders(fresh, config.file, pipeline_plugins_allowed_by_environment());
 }
 
 }  // namespace portrait::studio

@@ -10,6 +10,7 @@
 #include <shared_mutex>
 #include <vector>
 
+#include "portrait/runtime/pipeline_config.hpp"
 #include "portrait/runtime/plugin_registry.hpp"
 
 namespace portrait::studio {
@@ -18,8 +19,11 @@ class SharedRegistry {
 public:
     // Loads the default search path (beside the executable, then PORTRAIT_PLUGIN_PATH).
     void load_defaults();
-    // Loads the folders not loaded yet (a pipeline's plugin_paths).
+    // Loads the folders not loaded yet (trusted ones: the default search path).
     void load_folders(const std::vector<std::filesystem::path>& dirs);
+    // A pipeline's plugin_paths, under the host's rules for them (plugin_trust.hpp):
+    // the Studio's opt-in is PORTRAIT_ALLOW_PIPELINE_PLUGINS=1.
+    void load_pipeline_folders(const PipelineConfig& config);
     // Runs `fn` with the registry held against loads.
     template <class Fn>
     auto read(Fn&& fn) const {

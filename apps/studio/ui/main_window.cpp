@@ -399,7 +399,7 @@ bool MainWindow::selectPipeline(const fs::path& file) {
     PipelineConfig cfg;
     try {
         cfg = load_pipeline(file);
-        registry_->load_folders(cfg.plugin_paths);
+        registry_->load_pipeline_folders(cfg);
     } catch (const std::exception& e) {
         const ErrorInfo err = pipeline_error(file, e.what());
         host_logger().error("studio: {}", err.text());

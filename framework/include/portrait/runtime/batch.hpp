@@ -69,6 +69,7 @@ struct BatchSummary {
     std::size_t peak_rss_bytes = 0;
     std::vector<std::string> listing_warnings;  // loops, unreadable folders
     std::vector<BatchItem> items;               // in input order
+    std::vector<std::string> report_errors;     // --report files that could not be written
 };
 
 // Expands files, folders (recursive, following folder links once, loops skipped),

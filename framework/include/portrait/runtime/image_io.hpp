@@ -74,8 +74,8 @@ void write_file_atomic(const std::filesystem::path& file, const std::vector<unsi
 // Throws ImageError naming the file. Never leaves a partial file under `file`.
 void write_image_atomic(const std::filesystem::path& file, const cv::Mat& image, const WriteOptions& options = {});
 
-// The temp name used while writing `file` (same folder, hidden, same extension):
-// .<name>.portrait-tmp-<pid>-<random><ext>
+// The temp name used while writing `file` (same folder, hidden, short whatever the
+// name's length): .<8 hex of the name>.portrait-tmp-<pid>-<random>
 std::filesystem::path temp_name_for(const std::filesystem::path& file);
 // Removes temp files in `dir` left by processes that are gone; returns how many.
 int sweep_stale_temp_files(const std::filesystem::path& dir);

@@ -17,17 +17,35 @@ struct ImageMetadata {
     int orientation = 1;                  // EXIF orientation 1..8 as stored
     std::vector<unsigned char> icc;       // ICC profile bytes, empty if none
     std::shared_ptr<const ExivPayload> exiv;  // EXIF + XMP, null if none
-    bool empty() const { return icc.empty() && !exiv; }
+    double dpi_x = 0, dpi_y = 0;          // resolution in pixels per inch, 0 = not stated
+    bool empty() const { return icc.empty() && !exiv && dpi_x <= 0; }
 };
 
-// Reads EXIF, XMP and the ICC profile from encoded bytes. Never throws: a file exiv2
-// cannot parse has no metadata, and the reason goes to `warnings`.
+// Metadata serialised as a container stores it: what the PNG and WebP writers put in their
+// own chunks through their own libraries (libpng, libwebpmux).
+struct OutputMetadata {
+    std::vector<unsigned char> icc;   // fits the output's channels; empty if none
+    std::vector<unsigned char> exif;  // TIFF-structured EXIF ("II*\0..."), empty if none
+    std::string xmp;                  // XMP packet, empty if none
+    double dpi_x = 0, dpi_y = 0;      // pixels per inch, 0 = not stated
+};
+
+// Reads EXIF, XMP and the ICC profile from encoded bytes, and the resolution EXIF states.
+// Never throws: a file exiv2 cannot parse has no metadata, and the reason goes to `warnings`.
+// (A format's own resolution field, JFIF density or PNG pHYs, is read by its decoder.)
 ImageMetadata read_metadata(const unsigned char* data, std::size_t size, std::vector<std::string>* warnings);
 
-// Writes metadata into encoded image bytes (JPEG, PNG, WebP, TIFF): orientation 1,
-// pixel dimensions of `size`, the stale embedded thumbnail removed; the ICC profile only
-// when its colour space fits `channels` (1 = grey, 3/4 = RGB). Returns the new bytes.
-// Throws ImageError when exiv2 cannot write the result.
+// What an output of `size` pixels and `channels` carries: EXIF with orientation 1, the
+// pixel dimensions of `size`, the resolution, the stale embedded thumbnail removed; XMP to
+// match; the ICC profile only when its colour space fits `channels` (1 = grey, 3/4 = RGB).
+OutputMetadata output_metadata(const ImageMetadata& metadata, cv::Size size, int channels,
+                               std::vector<std::string>* warnings);
+
+// Writes that metadata into encoded JPEG, WebP or TIFF bytes, each through the path its
+// format's readers expect: exiv2 for JPEG (APP1/APP2, and the JFIF density) and TIFF (IFD
+// tags), libwebpmux for WebP (ICCP/EXIF/XMP chunks and the VP8X header that declares them).
+// PNG metadata is written by the PNG encoder itself (libpng; see encode_image). Returns the
+// new bytes. Throws ImageError when the result cannot be written.
 std::vector<unsigned char> embed_metadata(const std::vector<unsigned char>& encoded, const std::string& format,
                                           const ImageMetadata& metadata, cv::Size size, int channels,
                                           std::vector<std::string>* warnings);

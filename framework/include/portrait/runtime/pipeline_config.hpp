@@ -12,6 +12,7 @@
 #include <yaml-cpp/yaml.h>
 
 #include "portrait/runtime/errors.hpp"
+#include "portrait/runtime/resources.hpp"
 
 namespace portrait {
 
@@ -30,7 +31,7 @@ struct StageConfig {
 
 struct ResourcesConfig {
     int max_size = 1920;           // longest side stages work on; 0 = full resolution
-    std::size_t memory_limit = 0;  // bytes; 0 = unlimited
+    std::size_t memory_limit = default_memory_limit();  // bytes; 0 = unlimited; unset: half the machine's
     int threads = 0;               // 0 = all cores
     std::string log_level = "info";
 };
@@ -48,6 +49,12 @@ struct PipelineConfig {
 // Parses a pipeline file. Throws ConfigError with file:line:column.
 PipelineConfig load_pipeline(const std::filesystem::path& file);
 PipelineConfig parse_pipeline(const std::string& yaml_text, const std::filesystem::path& file_name);
+
+// Checks and sets one resources.KEY from `value`. The one validator of resources: the
+// file, --set resources.KEY=VALUE and the command-line options (--threads, ...) all use
+// it. Throws ConfigError at `mark` (a file position or the option) naming the limit.
+void set_resource(ResourcesConfig& resources, const std::string& key, const YAML::Node& value,
+                  const SourceMark& mark);
 
 // "4GiB", "512MiB", "1.5GB", "1000000" -> bytes. Throws std::invalid_argument.
 std::size_t parse_byte_size(const std::string& text);

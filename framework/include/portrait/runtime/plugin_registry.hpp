@@ -31,8 +31,17 @@ struct PluginRefusal {
 class PluginRegistry {
 public:
     // Loads every "*.so" in `dir` (not recursive). A missing folder is not an error.
-    void load_directory(const std::filesystem::path& dir);
-    // Loads one plugin file; on refusal records the reason and returns false.
+    // `check_owner`: refuse files another user could have written (plugin_trust.hpp).
+    void load_directory(const std::filesystem::path& dir, bool check_owner = false);
+    // A pipeline file's plugin_paths: loaded only when `allowed` (the user opted in with
+    // --allow-pipeline-plugins or PORTRAIT_ALLOW_PIPELINE_PLUGINS=1) and when the file,
+    // the folders and the plugins are the user's or root's and nobody else can write
+    // them. Every refused folder or file is recorded with the reason.
+    void load_pipeline_folders(const std::vector<std::filesystem::path>& dirs,
+                               const std::filesystem::path& pipeline_file, bool allowed);
+    // Loads one plugin file; on refusal records the reason and returns false. The file
+    // is first loaded and registered in a child process, so one that crashes, hangs or
+    // exits there is refused without harm to the host.
     bool load_file(const std::filesystem::path& file);
 
     const StageEntry* find(const std::string& stage) const;
@@ -53,7 +62,10 @@ private:
     std::vector<std::filesystem::path> loaded_;
 };
 
-// Directory of the running executable (for finding plugins and data beside it).
+// Directory of the running executable (for finding plugins and data beside it); empty
+// when it cannot be told (no /proc): callers then skip it, never use the current folder.
 std::filesystem::path executable_dir();
+// The same, from a given "/proc/self/exe"-like link (tests).
+std::filesystem::path executable_dir(const std::filesystem::path& proc_exe_link);
 
 }  // namespace portrait

@@ -3,6 +3,8 @@
 #pragma once
 
 #include <cstddef>
+#include <filesystem>
+#include <string>
 
 namespace portrait {
 
@@ -21,5 +23,18 @@ void keep_freed_memory_for_reuse();
 std::size_t peak_rss_bytes();
 // Current resident set size, in bytes (VmRSS).
 std::size_t current_rss_bytes();
+
+// The memory budget of a run that sets none (no resources.memory_limit in the pipeline, no
+// --memory-limit): half of what the machine has, or of its cgroup's limit when that is lower,
+// so that an image too large for the machine is refused before decoding instead of making an
+// unattended run swap. Stable for a machine (not what happens to be free), since the budget
+// is part of the settings --resume compares. Read once; 0 (no limit) when nothing is known.
+std::size_t default_memory_limit();
+// Physical memory (sysconf), lowered to this process's cgroup limit; 0 when unknown.
+std::size_t machine_memory_bytes();
+// The lowest memory limit of the cgroup that `self_cgroup` (the text of /proc/self/cgroup)
+// names and of its ancestors, under `root` (/sys/fs/cgroup): cgroup v2 memory.max, v1
+// memory/memory.limit_in_bytes. 0 when none is set.
+std::size_t cgroup_memory_limit(const std::filesystem::path& root, const std::string& self_cgroup);
 
 }  // namespace portrait

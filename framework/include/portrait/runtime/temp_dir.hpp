@@ -5,6 +5,8 @@
 #include <atomic>
 #include <filesystem>
 
+#include <sys/types.h>
+
 namespace portrait {
 
 class RunTempDir {
@@ -25,13 +27,29 @@ private:
 // Removes stale portrait-run-<pid>-* folders in base; returns how many.
 int sweep_stale_temp_dirs(const std::filesystem::path& base);
 
+// True when the process that named temp file or folder `file` after its pid is gone:
+// no process has that pid, or the one that has it started after `file` last changed
+// (the pid was reused). Used by every sweep of stale temp files.
+bool temp_owner_gone(pid_t pid, const std::filesystem::path& file);
+
 // Call first thing in main(), before any thread starts: blocks SIGINT/SIGTERM in
-// all threads and handles them on a dedicated thread. SIGTERM (or a second SIGINT)
-// removes the registered temp folder and exits (143 / 130); a first SIGINT only
-// sets the cancel flag so a batch stops cleanly and writes its report.
+// all threads and handles them on a dedicated thread. A first SIGINT, or a first
+// SIGTERM while a StopCleanlyOnSigterm lives, only sets the cancel flag so a batch stops
+// cleanly and writes its report; any other signal removes the registered temp folder
+// and exits at once (128 + signal: 130 / 143).
 void install_signal_handling();
-// Set by the first SIGINT.
+// Set by the first SIGINT (or SIGTERM, see above).
 const std::atomic<bool>& cancel_requested();
+// The signal that set the cancel flag (SIGINT or SIGTERM); 0 if none did.
+int cancel_signal();
+// While one lives (a batch runs), SIGTERM stops cleanly like a first Ctrl-C. Elsewhere
+// it exits at once: commands that never look at the cancel flag must not ignore it.
+struct StopCleanlyOnSigterm {
+    StopCleanlyOnSigterm();
+    ~StopCleanlyOnSigterm();
+    StopCleanlyOnSigterm(const StopCleanlyOnSigterm&) = delete;
+    StopCleanlyOnSigterm& operator=(const StopCleanlyOnSigterm&) = delete;
+};
 void request_cancel();
 // Clears the flag (an interactive front end starts a new job after a cancel).
 void clear_cancel();

@@ -1,0 +1,120 @@
+#include "plugin_scan.hpp"
+
+#include <cerrno>
+#include <chrono>
+#include <csignal>
+#include <cstdio>
+#include <cstdlib>
+#include <cstring>
+
+#include <fcntl.h>
+#include <poll.h>
+#include <sys/wait.h>
+#include <unistd.h>
+
+#include "plugin_check.hpp"
+
+namespace portrait::detail {
+namespace fs = std::filesystem;
+
+namespace {
+
+int scan_timeout_ms() {
+    if (const char* t = std::getenv("PORTRAIT_PLUGIN_SCAN_TIMEOUT"); t && *t) {
+        const double s = std::atof(t);
+        if (s > 0) return int(s * 1000);
+    }
+    return 60 * 1000;
+}
+
+// Runs in the child: never returns.
+[[noreturn]] void child_main(const fs::path& file, int out) {
+    // The child must not print the host's buffered output a second time, nor run the
+    // host's exit handlers: it leaves with _exit, and a plugin's own exit() is caught by
+    // the parent as "no answer".
+    // The host's (or a sanitizer's) fault handlers would turn a crash into an exit code:
+    // let a fault end the child by its signal, which the parent reports.
+    for (int sig : {SIGSEGV, SIGBUS, SIGILL, SIGFPE, SIGABRT}) std::signal(sig, SIG_DFL);
+    std::string answer;
+    {
+        auto* lib = new boost::dll::shared_library();  // never unloaded, as in the host
+        const InspectedPlugin r = inspect_plugin(file, *lib);
+        answer = r.problem.empty() ? "ok" : "refused:" + r.problem;
+    }
+    std::size_t done = 0;
+    while (done < answer.size()) {
+        const ssize_t k = ::write(out, answer.data() + done, answer.size() - done);
+        if (k <= 0) break;
+        done += std::size_t(k);
+    }
+    ::_exit(0);
+}
+
+std::string describe_status(int status) {
+    if (WIFSIGNALED(status)) {
+        const int sig = WTERMSIG(status);
+        const char* name = sigabbrev_np(sig);
+        return "crashed while being checked (signal " + std::to_string(sig) + (name ? std::string(" SIG") + name : "") +
+               ")";
+    }
+    if (WIFEXITED(status))
+        return "ended the process while being checked (exit status " + std::to_string(WEXITSTATUS(status)) +
+               "); a plugin must not call exit()";
+    return "stopped while being checked";
+}
+
+}  // namespace
+
+std::string scan_plugin_in_child(const fs::path& file) {
+    int fds[2];
+    if (::pipe2(fds, O_CLOEXEC) != 0) return {};  // cannot check: load as before rather than refuse all
+    std::fflush(nullptr);
+    const pid_t pid = ::fork();
+    if (pid < 0) {
+        ::close(fds[0]);
+        ::close(fds[1]);
+        return {};
+    }
+    if (pid == 0) {
+        ::close(fds[0]);
+        child_main(file, fds[1]);
+    }
+    ::close(fds[1]);
+
+    std::string answer;
+    bool timed_out = false;
+    const auto deadline = std::chrono::steady_clock::now() + std::chrono::milliseconds(scan_timeout_ms());
+    for (;;) {
+        const auto left = std::chrono::duration_cast<std::chrono::milliseconds>(deadline -
+                                                                                std::chrono::steady_clock::now());
+        if (left.count() <= 0) {
+            timed_out = true;
+            break;
+        }
+        pollfd p{fds[0], POLLIN, 0};
+        const int n = ::poll(&p, 1, int(left.count()));
+        if (n < 0 && errno == EINTR) continue;
+        if (n <= 0) {
+            timed_out = n == 0;
+            break;
+        }
+        char buf[4096];
+        const ssize_t k = ::read(fds[0], buf, sizeof buf);
+        if (k < 0 && errno == EINTR) continue;
+        if (k <= 0) break;  // the child closed its end: done, or gone
+        answer.append(buf, std::size_t(k));
+    }
+    ::close(fds[0]);
+    if (timed_out) ::kill(pid, SIGKILL);
+    int status = 0;
+    while (::waitpid(pid, &status, 0) < 0 && errno == EINTR) {
+    }
+    if (timed_out)
+        return "did not finish loading within " + std::to_string(scan_timeout_ms() / 1000) +
+               " s while being checked (PORTRAIT_PLUGIN_SCAN_TIMEOUT)";
+    if (answer == "ok") return {};
+    if (answer.rfind("refused:", 0) == 0) return answer.substr(8);
+    return describe_status(status);
+}
+
+}  // namespace portrait::detail

@@ -1,0 +1,91 @@
+// Plugins that are not what they claim, one per CRAFT_* definition (tests/framework's
+// CMakeLists.txt builds each): the host must refuse every one with one line, survive it,
+// and go on loading the others.
+#include <portrait/sdk.hpp>
+
+#include <chrono>
+#include <cstdint>
+#include <cstdio>
+#include <cstdlib>
+#include <thread>
+
+namespace {
+
+class Noop final : public portrait::Stage {
+public:
+    Noop(const portrait::Params&, portrait::Context&) {}
+    void process(portrait::Frame&, portrait::Context&) override {}
+};
+
+[[maybe_unused]] int register_one(portrait::StageRegistrar* r, char*, std::size_t) noexcept {
+    portrait::StageSpec s;
+    s.name = "crafted_stage";
+    r->add<Noop>(s);
+    return 0;
+}
+
+// A real invalid write; the address is volatile so the compiler can neither see it is
+// bad nor drop the write.
+[[maybe_unused]] void crash() {
+    volatile std::uintptr_t address = 8;
+    *reinterpret_cast<volatile int*>(address) = 1;
+}
+
+}  // namespace
+
+#if defined(CRAFT_CTOR_CRASH)
+__attribute__((constructor)) static void on_load() { crash(); }
+#elif defined(CRAFT_CTOR_EXIT)
+__attribute__((constructor)) static void on_load() { std::exit(3); }
+#elif defined(CRAFT_CTOR_HANG)
+__attribute__((constructor)) static void on_load() { std::this_thread::sleep_for(std::chrono::hours(1)); }
+#elif defined(CRAFT_CTOR_MARKER)
+// Leaves a file behind when its code runs: proof that a pipeline did (or did not) run it.
+__attribute__((constructor)) static void on_load() {
+    if (const char* m = std::getenv("PORTRAIT_TEST_MARKER"))
+        if (FILE* f = std::fopen(m, "a")) {
+            std::fputs("loaded\n", f);
+            std::fclose(f);
+        }
+}
+#endif
+
+#if defined(CRAFT_GARBAGE_DESCRIPTOR)
+extern "C" PORTRAIT_EXPORT const portrait::PluginDescriptor* portrait_plugin_entry() noexcept {
+    return reinterpret_cast<const portrait::PluginDescriptor*>(std::uintptr_t(0x10));
+}
+#else
+extern "C" PORTRAIT_EXPORT const portrait::PluginDescriptor* portrait_plugin_entry() noexcept {
+#if defined(CRAFT_NULL_TOOLCHAIN)
+    const char* toolchain = nullptr;
+#else
+    const char* toolchain = PORTRAIT_TOOLCHAIN;
+#endif
+#if defined(CRAFT_NULL_NAME)
+    const char* name = nullptr;
+#else
+    const char* name = CRAFT_NAME;
+#endif
+#if defined(CRAFT_NULL_REGISTER)
+    auto* reg = static_cast<int (*)(portrait::StageRegistrar*, char*, std::size_t) noexcept>(nullptr);
+#elif defined(CRAFT_REGISTER_CRASH)
+    auto* reg = +[](portrait::StageRegistrar*, char*, std::size_t) noexcept -> int {
+        crash();
+        return 0;
+    };
+#elif defined(CRAFT_NULL_STAGE_FUNCTION)
+    auto* reg = +[](portrait::StageRegistrar* r, char*, std::size_t) noexcept -> int {
+        portrait::StageSpec s;
+        s.name = "crafted_hollow";
+        r->add_stage(s, portrait::StageVTable{});
+        return 0;
+    };
+#else
+    auto* reg = &register_one;
+#endif
+    static const portrait::PluginDescriptor d{sizeof(portrait::PluginDescriptor), PORTRAIT_PLUGIN_ABI_VERSION,
+                                              PORTRAIT_VERSION_STRING, toolchain, name, "1.0.0", "MIT",
+                                              "crafted", reg};
+    return &d;
+}
+#endif
