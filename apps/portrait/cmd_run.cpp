@@ -50,7 +50,7 @@ int cmd_run(const std::vector<std::string>& args) {
         ("shard", po::value<std::string>(), "I/N: process only this deterministic share of the inputs (0 <= I < N)")
         ("workers", po::value<int>(), "images in flight (default: min(threads, 4)); each gets max(1, threads / workers) threads")
         ("progress", po::value<std::string>()->default_value("auto"), "auto (bar on a terminal, plain lines otherwise), always, never")
-        ("progress-interval", po::value<double>()->default_value(10.0), "seconds between plain progress lines");
+        ("progress-interval", po::value<double>()->default_value(10.0), "seconds between plain progress lines (0 = a line per image)");
     add_resource_options(desc);
     add_pipeline_options(desc);
     po::positional_options_description pos;
@@ -92,9 +92,9 @@ int cmd_run(const std::vector<std::string>& args) {
     options.workers = workers_option(vm);
     options.progress = parse_progress(vm["progress"].as<std::string>());
     options.progress_interval_s = vm["progress-interval"].as<double>();
-    // NaN fails both comparisons, so it is refused too.
-    if (!(options.progress_interval_s > 0 && options.progress_interval_s <= 86400))
-        throw UsageError("--progress-interval must be a number of seconds, more than 0 and at most 86400");
+    // NaN fails both comparisons, so it is refused too. 0 = a line per image.
+    if (!(options.progress_interval_s >= 0 && options.progress_interval_s <= 86400))
+        throw UsageError("--progress-interval must be a number of seconds, 0 .. 86400");
 
     // Fail fast on a missing input or a bad list, before any plugin or model loads.
     collect_inputs(options.inputs, {}, nullptr, {});

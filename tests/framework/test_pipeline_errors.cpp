@@ -155,6 +155,17 @@ TEST(PipelineErrors, DuplicateKeysAtAnyDepth) {
     EXPECT_EQ(error_of("stages:\n  - stage: spine_rect\n  - stage: spine_warp\n"), "");
 }
 
+// Found by the fuzzer and UBSan (tests/fuzz/regressions/pipeline): both used to escape as
+// a yaml-cpp conversion error or undefined behaviour instead of file:line:column.
+TEST(PipelineErrors, FuzzerFindsGiveFileLineColumn) {
+    const std::string key = error_of("{{}}\n");
+    EXPECT_EQ(key.rfind("p.yaml:1:", 0), 0u) << key;
+    EXPECT_NE(key.find("a key must be a name, not a mapping"), std::string::npos) << key;
+    const std::string big = error_of("resources:\n  memory_limit: 1e300\nstages: []\n");
+    EXPECT_EQ(big.rfind("p.yaml:2:17: resources.memory_limit", 0), 0u) << big;
+    EXPECT_NE(big.find("too large"), std::string::npos) << big;
+}
+
 TEST(PipelineErrors, ResourceOverridesAreHeldToTheFileLimits) {
     // --set resources.KEY goes through the file's own check: same message, the option as mark.
     const std::string yaml = "stages: []\n";

@@ -1,11 +1,14 @@
-// Face slimming on top of the 468-point mesh: oval points move towards the face midline,
-// inner features and an outer ring stay put, a rigid-MLS backward field interpolates
-// between them on a coarse grid, a smooth window takes it to exactly zero at the ring.
+// Face slimming on top of the 468-point mesh: the oval points below the temples move towards
+// the face midline (line 168 -> 152), and a smooth sideways squeeze (squeeze_field.hpp)
+// carries the image with them. The midline region (eyes, nose, mouth) stays still and the
+// displacement is exactly zero a fixed distance outside the jaw, so far background is untouched.
 #pragma once
 
 #include <vector>
 
 #include <opencv2/core.hpp>
+
+#include "squeeze_field.hpp"
 
 namespace portrait::face {
 
@@ -13,27 +16,24 @@ struct SlimOptions {
     float strength = 0.5f;   // 0..1; 0 leaves the image bit-identical
     float jaw = 1.f;         // region weights, 0..2
     float cheeks = 1.f;
-    float max_frac = 0.10f;  // at strength 1 a weight-1 point moves this part of its distance to the midline
-    float grid_step = 4.f;   // px between MLS evaluations
-    float ring_scale = 1.9f; // outer ring = oval scaled about its centre; field is 0 beyond it
-    float min_jacobian = 0.5f;  // strength is reduced until the map never compresses more
+    float max_frac = 0.28f;  // at strength 1 a weight-1 oval point moves this part of its distance to the midline
+    float inner = 0.35f;     // the squeeze starts at this fraction of the contour's distance to the midline
+    float falloff = 1.0f;    // ... and ends this many face half-widths outside the contour
+    float smooth = 0.08f;    // Gaussian along the midline over the contour tables, in face heights
+    float min_jacobian = 0.5f;  // strength is reduced until the map never stretches more
     bool yaw_gate = true;    // weaken the hidden side of a turned face
 };
 
-// Where one face's slimming sends its oval points, and the points that stay still.
+// Where one face's slimming sends its oval points, and the squeeze that carries the image.
 struct SlimControls {
-    std::vector<cv::Point2f> original;  // oval, inner anchors, outer ring
-    std::vector<cv::Point2f> target;    // same order
-    cv::Point2f centre;                 // window ellipse: centre, unit axes, semi-axes
-    cv::Point2f axis_u, axis_v;
-    float semi_u = 0.f, semi_v = 0.f;
+    std::vector<cv::Point2f> original;  // the 36 oval points (kFaceOval order)
+    std::vector<cv::Point2f> target;    // where they move
+    float half_width = 0.f;             // largest oval distance to the midline (px)
     float side_factor[2] = {1.f, 1.f};  // subject's right, left (yaw gate)
+    SqueezeFrame squeeze;
 };
 
 SlimControls slim_controls(const std::vector<cv::Point2f>& mesh, const SlimOptions& opt, float strength);
-
-// Window weight at p: 1 inside 1.25 x the oval ellipse, smoothstep down to 0 at ring_scale.
-float slim_window(const SlimControls& c, float ring_scale, cv::Point2f p);
 
 struct SlimField {
     cv::Rect rect;          // region with non-zero offsets (empty: nothing to do)

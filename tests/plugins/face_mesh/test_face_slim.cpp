@@ -1,5 +1,5 @@
 // Slimming: identity at strength 0, a measured jaw reduction at 0.5 with the background
-// beyond the outer ring unchanged, nothing without faces.
+// beyond the squeeze's support unchanged, nothing without faces.
 #include <gtest/gtest.h>
 
 #include <opencv2/imgproc.hpp>
@@ -67,27 +67,28 @@ TEST(FaceSlim, HalfStrengthNarrowsTheJawAndLeavesTheBackground) {
     const cv::Mat out = apply_slim(a->img, f);
 
     // Re-run the mesh on the result: the jaw must be narrower. By construction the jaw
-    // points move 0.5 * 0.10 * profile of their distance to the midline (profile 0.55..1
-    // on these pairs), so the expected narrowing is about 3.5-5%; measured 3.1%.
+    // points move 0.5 * 0.28 * profile (0.55..1 on these pairs) of their distance to the
+    // midline; the re-fitted mesh follows most of it (measured 6.5%).
     const auto after = a->analyzer->analyze(out);
     ASSERT_EQ(after.size(), 1u);
     const double w0 = jaw_width(a->meshes[0]), w1 = jaw_width(after[0].landmarks);
     const double shrink = 1.0 - w1 / w0;
     std::printf("jaw width %.2f -> %.2f px (%.1f%% narrower)\n", w0, w1, 100 * shrink);
-    EXPECT_GT(shrink, 0.02);
-    EXPECT_LT(shrink, 0.07);
+    EXPECT_GT(shrink, 0.04);
+    EXPECT_LT(shrink, 0.10);
     // Inner features stay put (within half a pixel of the mesh's own noise).
     EXPECT_LT(cv::norm(after[0].landmarks[kMeshNoseTip] - a->meshes[0][kMeshNoseTip]), 1.0);
 
-    // Outside the outer ring (oval scaled 1.9x) nothing changes, exactly.
+    // Outside the squeeze's support nothing changes, exactly.
     const SlimControls c = slim_controls(a->meshes[0], o, o.strength);
+    const cv::Rect support = squeeze_support(c.squeeze);
     cv::Mat diff;
     cv::absdiff(out, a->img, diff);
     int changed_outside = 0, changed_inside = 0;
     for (int y = 0; y < out.rows; ++y)
         for (int x = 0; x < out.cols; ++x) {
             const bool changed = diff.at<cv::Vec3b>(y, x) != cv::Vec3b(0, 0, 0);
-            if (slim_window(c, o.ring_scale, {float(x), float(y)}) == 0.f) changed_outside += changed;
+            if (!support.contains({x, y})) changed_outside += changed;
             else changed_inside += changed;
         }
     EXPECT_EQ(changed_outside, 0);
