@@ -105,13 +105,14 @@ void escape_json_strings(nlohmann::json& j) {
     } else if (j.is_array()) {
         for (auto& v : j) escape_json_strings(v);
     } else if (j.is_object()) {
-        nlohmann::json clean = nlohmann::json::object();
         bool renamed = false;
         for (auto it = j.begin(); it != j.end(); ++it) renamed |= !is_clean_text(it.key());
         if (!renamed) {
             for (auto& [k, v] : j.items()) escape_json_strings(v);
             return;
         }
+        // Keys cannot be renamed in place: rebuild the object.
+        nlohmann::json clean = nlohmann::json::object();
         for (auto it = j.begin(); it != j.end(); ++it) {
             nlohmann::json v = std::move(it.value());
             escape_json_strings(v);

@@ -160,9 +160,6 @@ nlohmann::json without_timings(nlohmann::json r) {
     return r;
 }
 
-namespace {
-// A CMYK JPEG through libjpeg; `fill` writes one row of stored C, M, Y, K bytes. libjpeg adds
-// Adobe's marker, so readers take the stored values as inverted (255 = no ink).
 std::vector<unsigned char> write_cmyk_jpeg(int w, int h, const std::function<void(int, unsigned char*)>& fill) {
     jpeg_compress_struct c;
     jpeg_error_mgr err;
@@ -190,7 +187,6 @@ std::vector<unsigned char> write_cmyk_jpeg(int w, int h, const std::function<voi
     free(mem);
     return out;
 }
-}  // namespace
 
 std::vector<unsigned char> cmyk_jpeg(int w, int h) {
     return write_cmyk_jpeg(w, h, [&](int y, unsigned char* row) {

@@ -5,6 +5,7 @@
 
 #include <array>
 #include <filesystem>
+#include <functional>
 #include <string>
 #include <vector>
 
@@ -56,7 +57,12 @@ nlohmann::json read_json(const fs::path& file);
 // The report without what may differ between identical runs (timings, memory, run).
 nlohmann::json without_timings(nlohmann::json report);
 
-// A CMYK JPEG written with libjpeg (OpenCV cannot write one).
+// A CMYK JPEG through libjpeg (OpenCV cannot write one); `fill(y, row)` writes one row of
+// stored C, M, Y, K bytes. libjpeg adds Adobe's marker, so readers take the stored values
+// as inverted (255 = no ink).
+std::vector<unsigned char> write_cmyk_jpeg(int width, int height,
+                                           const std::function<void(int, unsigned char*)>& fill);
+// A CMYK JPEG of gradients.
 std::vector<unsigned char> cmyk_jpeg(int width, int height);
 // A CMYK JPEG of one colour: stored C, M, Y, K bytes (inverted: 255 = no ink).
 std::vector<unsigned char> cmyk_patch_jpeg(int width, int height, const std::array<unsigned char, 4>& stored);

@@ -8,10 +8,10 @@
 #include <cstdio>
 #include <cstdlib>
 
-#include <jpeglib.h>
 #include <opencv2/imgcodecs.hpp>
 #include <opencv2/imgproc.hpp>
 
+#include "batch_test_util.hpp"
 #include "image_readers.hpp"
 #include "portrait/runtime/errors.hpp"
 #include "portrait/runtime/image_io.hpp"
@@ -75,34 +75,12 @@ std::string decode_error(const std::vector<unsigned char>& bytes, const std::str
     return "";
 }
 
-// A CMYK JPEG written with libjpeg (OpenCV cannot write one), Adobe-style stored values.
+// A CMYK JPEG in which every ink and the key vary, so the formula is tested on all four.
 std::vector<unsigned char> cmyk_jpeg(int w, int h) {
-    jpeg_compress_struct c;
-    jpeg_error_mgr err;
-    c.err = jpeg_std_error(&err);
-    jpeg_create_compress(&c);
-    unsigned char* mem = nullptr;
-    unsigned long size = 0;
-    jpeg_mem_dest(&c, &mem, &size);
-    c.image_width = JDIMENSION(w);
-    c.image_height = JDIMENSION(h);
-    c.input_components = 4;
-    c.in_color_space = JCS_CMYK;
-    jpeg_set_defaults(&c);
-    jpeg_set_quality(&c, 92, TRUE);
-    jpeg_start_compress(&c, TRUE);
-    std::vector<unsigned char> row(std::size_t(w) * 4);
-    while (c.next_scanline < c.image_height) {
+    return bt::write_cmyk_jpeg(w, h, [w](int y, unsigned char* row) {
         for (int x = 0; x < w; ++x)
-            for (int k = 0; k < 4; ++k) row[std::size_t(x * 4 + k)] = uchar((x * (k + 1) * 7 + int(c.next_scanline) * 3) & 255);
-        JSAMPROW r = row.data();
-        jpeg_write_scanlines(&c, &r, 1);
-    }
-    jpeg_finish_compress(&c);
-    jpeg_destroy_compress(&c);
-    std::vector<unsigned char> out(mem, mem + size);
-    std::free(mem);
-    return out;
+            for (int k = 0; k < 4; ++k) row[std::size_t(x * 4 + k)] = uchar((x * (k + 1) * 7 + y * 3) & 255);
+    });
 }
 
 }  // namespace

@@ -2,9 +2,6 @@
 
 #include <algorithm>
 
-#include <spdlog/spdlog.h>
-
-#include "portrait/runtime/logging.hpp"
 #include "portrait/runtime/plugin_trust.hpp"
 
 namespace portrait::studio {
@@ -17,11 +14,7 @@ void SharedRegistry::load_folders(const std::vector<std::filesystem::path>& dirs
         const auto norm = d.lexically_normal();
         if (std::find(loaded_dirs_.begin(), loaded_dirs_.end(), norm) != loaded_dirs_.end()) continue;
         loaded_dirs_.push_back(norm);
-        const std::size_t before = registry_.refusals().size();
-        registry_.load_directory(norm);
-        for (std::size_t i = before; i < registry_.refusals().size(); ++i)
-            host_logger().warn("plugin {} not loaded: {}", registry_.refusals()[i].path.string(),
-                               registry_.refusals()[i].reason);
+        registry_.load_directory(norm);  // it logs each refusal itself
     }
 }
 
