@@ -19,9 +19,10 @@ PACKAGES=(
   libtorch-dev libopencv-dev libboost-dev libboost-program-options-dev
   libyaml-cpp-dev libspdlog-dev libfmt-dev libtbb-dev nlohmann-json3-dev
   libssl-dev libcurl4-openssl-dev libexiv2-dev liblcms2-dev
-  libjpeg-dev libpng-dev libwebp-dev libtiff-dev util-linux python3-pil webp pngcheck
+  libjpeg-dev libpng-dev libwebp-dev libtiff-dev util-linux python3-pil webp pngcheck groff-base man-db
   libgtest-dev libgmock-dev googletest libbenchmark-dev
-  python3-torch python3-numpy python3-pytest python3-onnx python3-skimage
+  python3-torch python3-numpy python3-pytest python3-onnx python3-skimage python3-yaml
+  slurm-wlm munge
   qt6-base-dev
   clang libclang-rt-14-dev
 )

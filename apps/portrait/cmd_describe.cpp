@@ -11,13 +11,13 @@ namespace portrait::cli {
 
 int cmd_describe(const std::vector<std::string>& args) {
     po::options_description desc("describe options");
-    desc.add_options()("stage", po::value<std::string>(), "stage name")
-        ("plugin-dir", po::value<std::vector<std::string>>()->composing(), "also load plugins from this folder");
+    desc.add_options()("stage", po::value<std::string>()->value_name("STAGE"), "stage name")
+        ("plugin-dir", po::value<std::vector<std::string>>()->composing()->value_name("DIR"), "also load plugins from this folder");
     po::positional_options_description pos;
     pos.add("stage", 1);
     po::variables_map vm;
-    if (parse(args, desc, &pos, vm, "portrait describe STAGE")) return kOk;
-    if (!vm.count("stage")) throw UsageError("which stage? 'portrait plugins' lists them");
+    if (parse(args, desc, &pos, vm, "portrait describe STAGE\n\nA stage's parameters (type, default, range, meaning), what it needs and provides.")) return kOk;
+    if (!vm.count("stage")) throw SyntaxError("which stage? 'portrait plugins' lists them");
     std::vector<std::filesystem::path> extra;
     if (vm.count("plugin-dir"))
         for (const auto& d : vm["plugin-dir"].as<std::vector<std::string>>()) extra.emplace_back(d);

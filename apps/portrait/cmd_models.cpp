@@ -3,6 +3,7 @@
 #include <iostream>
 
 #include "cli_common.hpp"
+#include "commands.hpp"
 #include "model_convert.hpp"
 #include "model_pack.hpp"
 #include "models_commands.hpp"
@@ -10,6 +11,7 @@
 #include "portrait/runtime/logging.hpp"
 #include "portrait/runtime/model_locator.hpp"
 #include "portrait/runtime/sha256.hpp"
+#include "portrait/runtime/suggest.hpp"
 
 namespace po = boost::program_options;
 
@@ -18,29 +20,14 @@ namespace fs = std::filesystem;
 
 namespace {
 
-const char* kModelsHelp = R"(usage: portrait models COMMAND [ARGS]
-
-Model files: where they come from, where they are, how to get them.
-
-Commands:
-  list                    catalogue entries, licences, sources and what the cache holds
-  path [NAME]             the model search path, or where NAME's files are
-  fetch NAME...           download (npm or ModelScope hub) and convert into the cache
-  convert KIND SOURCE     run a converter (facemesh, skin-retouching, gpen, realesrnet)
-  pack DIR                copy the converted models into DIR for an offline machine
-
-'portrait models COMMAND --help' shows a command's options.
-
-Environment:
-  PORTRAIT_CACHE                 cache root (~/.cache/portrait); models in models/<name>/
-  PORTRAIT_MODELS                extra model folders searched first (colon-separated)
-  PORTRAIT_MODELSCOPE_ENDPOINT   ModelScope hub address (https://www.modelscope.cn)
-  PORTRAIT_PYTHON                python with torch for the converters (/usr/bin/python3)
-  PORTRAIT_CONVERT_DIR           converters folder (models/convert of the installation)
-  PORTRAIT_FETCH_RETRY_DELAY_MS  first wait between download retries (1000)
-
-Exit status: 0 success, 2 usage error or failure.
-)";
+// `portrait models --help`, from the tables below.
+std::string models_help() {
+    return "usage: portrait models COMMAND [ARGS]\n\n"
+           "Model files: where they come from, where they are, how to get them.\n\n"
+           "Commands:\n" + format_commands(models_commands()) +
+           "\n'portrait models COMMAND --help' shows a command's options.\n\nEnvironment:\n" +
+           format_notes(models_environment()) + "\nExit status: 0 success, 2 usage error or failure.\n";
+}
 
 // "ready": every product file is on the search path and matches its sha256 sidecar
 // (the check a run makes before loading it); otherwise what is wrong with which file.
@@ -123,7 +110,7 @@ int models_list(const std::vector<std::string>& args) {
 
 int models_path(const std::vector<std::string>& args) {
     po::options_description desc("Options");
-    desc.add_options()("name", po::value<std::string>(), "catalogue entry or model name");
+    desc.add_options()("name", po::value<std::string>()->value_name("NAME"), "catalogue entry or model name");
     po::positional_options_description pos;
     pos.add("name", 1);
     po::variables_map vm;
@@ -174,9 +161,9 @@ int models_path(const std::vector<std::string>& args) {
 int models_convert(const std::vector<std::string>& args) {
     po::options_description desc("Options");
     desc.add_options()
-        ("kind", po::value<std::string>(), "facemesh, skin-retouching, gpen or realesrnet (or gpen-512, gpen-1024, gpen-2048, realesrnet-x2)")
-        ("source", po::value<std::string>(), "the checkpoint file or model folder to convert")
-        ("output,o", po::value<std::string>(), "output file or folder (default: where the stages look, in the cache)");
+        ("kind", po::value<std::string>()->value_name("KIND"), "facemesh, skin-retouching, gpen or realesrnet (or gpen-512, gpen-1024, gpen-2048, realesrnet-x2)")
+        ("source", po::value<std::string>()->value_name("SOURCE"), "the checkpoint file or model folder to convert")
+        ("output,o", po::value<std::string>()->value_name("OUT"), "output file or folder (default: where the stages look, in the cache)");
     po::positional_options_description pos;
     pos.add("kind", 1).add("source", 1);
     po::variables_map vm;
@@ -188,7 +175,7 @@ int models_convert(const std::vector<std::string>& args) {
               "gpen: pytorch_model.pt (a 512, 1024 or 2048 generator); realesrnet: realesrnet_x2.pth.\n"
               "Without -o, gpen's size is guessed from the path ('2048', 'hires' or '1024', else 512)."))
         return kOk;
-    if (!vm.count("kind") || !vm.count("source")) throw UsageError("give KIND and SOURCE (see --help)");
+    if (!vm.count("kind") || !vm.count("source")) throw SyntaxError("give KIND and SOURCE");
     ConverterKind kind;
     try {
         kind = resolve_converter(vm["kind"].as<std::string>());
@@ -220,8 +207,8 @@ int models_convert(const std::vector<std::string>& args) {
 int models_pack(const std::vector<std::string>& args) {
     po::options_description desc("Options");
     desc.add_options()
-        ("dir", po::value<std::string>(), "folder to write (created if missing)")
-        ("model", po::value<std::vector<std::string>>()->composing(), "pack only this model folder (repeatable)");
+        ("dir", po::value<std::string>()->value_name("DIR"), "folder to write (created if missing)")
+        ("model", po::value<std::vector<std::string>>()->composing()->value_name("NAME"), "pack only this model folder (repeatable)");
     po::positional_options_description pos;
     pos.add("dir", 1);
     po::variables_map vm;
@@ -232,7 +219,7 @@ int models_pack(const std::vector<std::string>& args) {
               "and a README.txt, into DIR. On the offline machine:\n"
               "  PORTRAIT_MODELS=DIR portrait run ...   or copy DIR's folders into ~/.cache/portrait/models/"))
         return kOk;
-    if (!vm.count("dir")) throw UsageError("give the folder to pack into");
+    if (!vm.count("dir")) throw SyntaxError("give the folder to pack into");
     const fs::path dir = vm["dir"].as<std::string>();
     std::vector<std::string> only;
     if (vm.count("model")) only = vm["model"].as<std::vector<std::string>>();
@@ -265,22 +252,44 @@ int models_pack(const std::vector<std::string>& args) {
     return kOk;
 }
 
+const std::vector<Command>& models_commands() {
+    static const std::vector<Command> list{
+        {"list", "", "catalogue entries, licences, sources and what the cache holds", models_list, {}},
+        {"path", "[NAME]", "the model search path, or where NAME's files are", models_path, {}},
+        {"fetch", "NAME...", "download (npm or ModelScope hub) and convert into the cache", models_fetch, {}},
+        {"convert", "KIND SOURCE", "run a converter (facemesh, skin-retouching, gpen, realesrnet)", models_convert, {}},
+        {"pack", "DIR", "copy the converted models into DIR for an offline machine", models_pack, {}},
+    };
+    return list;
+}
+
+const std::vector<Note>& models_environment() {
+    static const std::vector<Note> list{
+        {"PORTRAIT_CACHE", "cache root (~/.cache/portrait); models in models/<name>/"},
+        {"PORTRAIT_MODELS", "extra model folders searched first (colon-separated)"},
+        {"PORTRAIT_MODELSCOPE_ENDPOINT", "ModelScope hub address (https://www.modelscope.cn)"},
+        {"PORTRAIT_PYTHON", "python with torch for the converters (/usr/bin/python3)"},
+        {"PORTRAIT_CONVERT_DIR", "converters folder (models/convert of the installation)"},
+        {"PORTRAIT_FETCH_RETRY_DELAY_MS", "first wait between download retries (1000)"},
+    };
+    return list;
+}
+
 int cmd_models(const std::vector<std::string>& args) {
+    globals().command_path = "models";
     if (args.empty()) {
-        std::cerr << kModelsHelp;
+        std::cerr << models_help();
         return kUsage;
     }
     if (args[0] == "--help" || args[0] == "-h" || args[0] == "help") {
-        std::cout << kModelsHelp;
+        std::cout << models_help();
         return kOk;
     }
-    const std::vector<std::string> rest(args.begin() + 1, args.end());
-    if (args[0] == "list") return models_list(rest);
-    if (args[0] == "path") return models_path(rest);
-    if (args[0] == "fetch") return models_fetch(rest);
-    if (args[0] == "convert") return models_convert(rest);
-    if (args[0] == "pack") return models_pack(rest);
-    throw UsageError("unknown 'models' command '" + args[0] + "' (list, path, fetch, convert, pack)");
+    const Command* c = find_command(models_commands(), args[0]);
+    if (!c)
+        throw SyntaxError("unknown 'models' command '" + args[0] + "'" +
+                          did_you_mean(args[0], command_names(models_commands())));
+    return c->run(std::vector<std::string>(args.begin() + 1, args.end()));
 }
 
 }  // namespace portrait::cli

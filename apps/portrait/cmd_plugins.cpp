@@ -9,9 +9,9 @@ namespace portrait::cli {
 
 int cmd_plugins(const std::vector<std::string>& args) {
     po::options_description desc("plugins options");
-    desc.add_options()("plugin-dir", po::value<std::vector<std::string>>()->composing(), "also load plugins from this folder");
+    desc.add_options()("plugin-dir", po::value<std::vector<std::string>>()->composing()->value_name("DIR"), "also load plugins from this folder");
     po::variables_map vm;
-    if (parse(args, desc, nullptr, vm, "portrait plugins [--plugin-dir DIR]")) return kOk;
+    if (parse(args, desc, nullptr, vm, "portrait plugins [--plugin-dir DIR]\n\nThe plugin search path, each plugin loaded (version, licence, file, stages) and\nthe files that were refused, with the reason.")) return kOk;
     std::vector<std::filesystem::path> extra;
     if (vm.count("plugin-dir"))
         for (const auto& d : vm["plugin-dir"].as<std::vector<std::string>>()) extra.emplace_back(d);

@@ -1,55 +1,36 @@
 // portrait: offline portrait beautification with YAML pipelines of plugin stages.
 #include <iostream>
-#include <map>
 #include <string>
 #include <vector>
 
-#include <spdlog/spdlog.h>
-
 #include "cli_common.hpp"
+#include "commands.hpp"
 #include "portrait/runtime/errors.hpp"
 #include "portrait/runtime/logging.hpp"
+#include "portrait/runtime/suggest.hpp"
 #include "portrait/runtime/temp_dir.hpp"
 #include "portrait/version.hpp"
 
 namespace {
 
-const char* kHelp = R"(usage: portrait [--version] [--help] COMMAND [ARGS]
+namespace cli = portrait::cli;
+namespace po = boost::program_options;
 
-Offline portrait beautification: YAML pipelines of plugin stages
-(face mesh, face slimming, skin retouching, portrait enhancement).
+// A mistake before the command: said on stderr with the way to the help, exit 2.
+int usage_error(const std::string& message) {
+    std::cerr << "portrait: " << message << "\nTry 'portrait --help' for more information.\n";
+    return cli::kUsage;
+}
 
-Commands:
-  run INPUT... -o DIR     process images (files or folders) with a pipeline
-  validate PIPELINE       check a pipeline file without loading images or models
-  plugins                 list loaded plugins, their versions, stages and files
-  describe STAGE          a stage's parameters, needs and provides
-  models ...              list, fetch, convert and pack model files
-
-Global options (before the command):
-  -h, --help              this help
-  -V, --version           print the version and exit
-  -v, --verbose           log at debug level
-  -q, --quiet             log warnings and errors only
-  --log-level LEVEL       trace, debug, info, warn, error or off
-  --log-file FILE         rotating log file (default ~/.cache/portrait/logs/portrait.log)
-
-'portrait COMMAND --help' shows a command's options.
-
-Environment:
-  PORTRAIT_PLUGIN_PATH    extra plugin folders (colon-separated)
-  PORTRAIT_MODELS         extra model folders (colon-separated)
-  PORTRAIT_CACHE          cache for fetched and converted models (~/.cache/portrait)
-  NO_COLOR                disable coloured output
-
-Exit status:
-  0    success
-  1    some images failed (the others were written), or the report could not be written
-  2    usage or configuration error, found before any image was read (bad option or
-       -o folder, pipeline file, missing plugin or model)
-  130  stopped by Ctrl-C (SIGINT): images in flight finished or dropped, report written
-  143  stopped by SIGTERM, the same way (during 'run'); a second signal exits at once
-)";
+std::vector<std::string> global_option_names() {
+    std::vector<std::string> names;
+    for (const auto& o : cli::global_options().options()) {
+        names.push_back("--" + o->long_name());
+        const std::string shown = o->format_name();
+        if (shown.size() >= 2 && shown[1] != '-') names.push_back(shown.substr(0, 2));
+    }
+    return names;
+}
 
 }  // namespace
 
@@ -58,60 +39,91 @@ int main(int argc, char** argv) {
     std::vector<std::string> args(argv + 1, argv + argc);
     portrait::LogOptions log;
     log.file = portrait::default_log_file();
+    cli::GlobalOptions& g = cli::globals();
+    // The global options, up to the command: looked up in their table, so that the help,
+    // the man page and the completion name the same ones.
     std::size_t i = 0;
     for (; i < args.size(); ++i) {
         const std::string& a = args[i];
-        if (a == "--version" || a == "-V") {
+        if (a.size() < 2 || a[0] != '-') break;
+        if (a == "--") {
+            ++i;
+            break;
+        }
+        std::string name = a, value;
+        bool inline_value = false;
+        if (const auto eq = a.find('='); a.rfind("--", 0) == 0 && eq != std::string::npos) {
+            name = a.substr(0, eq);
+            value = a.substr(eq + 1);
+            inline_value = true;
+        }
+        const po::option_description* o =
+            cli::global_options().find_nothrow(name.rfind("--", 0) == 0 ? name.substr(2) : name, false);
+        if (!o) {
+            const std::string hint = portrait::did_you_mean(name, global_option_names());
+            return usage_error("unknown option '" + name + "'" +
+                               (hint.empty() ? " (options of a command go after its name)" : hint));
+        }
+        const std::string& opt = o->long_name();
+        if (o->semantic()->max_tokens() > 0 && !inline_value) {
+            if (i + 1 >= args.size()) return usage_error(name + " needs a value (" + o->description() + ")");
+            value = args[++i];
+        } else if (o->semantic()->max_tokens() == 0 && inline_value) {
+            return usage_error(name + " takes no value");
+        }
+        if (opt == "version") {
             std::cout << "portrait " << PORTRAIT_VERSION_STRING << "\nplugin ABI " << PORTRAIT_PLUGIN_ABI_VERSION << "\n";
             return 0;
-        } else if (a == "--help" || a == "-h") {
-            std::cout << kHelp;
+        } else if (opt == "help") {
+            if (i + 1 < args.size()) {  // "portrait --help run" is "portrait help run", as in git
+                args[i] = "help";
+                break;
+            }
+            std::cout << cli::main_help();
             return 0;
-        } else if (a == "-v" || a == "--verbose") {
+        } else if (opt == "verbose") {
             log.level = "debug";
-            portrait::cli::globals().log_level_given = true;
-        } else if (a == "-q" || a == "--quiet") {
-            log.level = "warn";
-            portrait::cli::globals().log_level_given = true;
-        } else if (a == "--log-level" && i + 1 < args.size()) {
-            log.level = args[++i];
-            portrait::cli::globals().log_level_given = true;
-        } else if (a == "--log-file" && i + 1 < args.size()) {
-            log.file = args[++i];
-        } else {
-            break;
+            g.log_level_given = true;
+            g.quiet = false;
+        } else if (opt == "quiet") {
+            log.level = "error";
+            g.log_level_given = true;
+            g.quiet = true;
+        } else if (opt == "log-level") {
+            log.level = value;
+            g.log_level_given = true;
+        } else if (opt == "log-file") {
+            log.file = value;
         }
     }
     if (i >= args.size()) {
-        std::cerr << kHelp;
-        return portrait::cli::kUsage;
+        std::cerr << cli::main_help();
+        return cli::kUsage;
     }
     try {
         // resources.log_level's own check, so the option and the file accept the same levels.
         portrait::ResourcesConfig r;
         portrait::set_resource(r, "log_level", YAML::Node(log.level), {"--log-level " + log.level});
     } catch (const portrait::ConfigError& e) {
-        std::cerr << "portrait: " << e.what() << "\n";
-        return portrait::cli::kUsage;
+        std::cerr << "portrait: " << e.what() << "\n";  // names the option, the value and what it may be
+        return cli::kUsage;
     }
-    portrait::init_logging(log);
-    portrait::cli::globals().log_level = log.level;
-    portrait::cli::globals().log_file = log.file;
     const std::string cmd = args[i];
-    std::vector<std::string> rest(args.begin() + long(i) + 1, args.end());
-    using Fn = int (*)(const std::vector<std::string>&);
-    static const std::map<std::string, Fn> commands{{"run", portrait::cli::cmd_run},
-                                                   {"validate", portrait::cli::cmd_validate},
-                                                   {"plugins", portrait::cli::cmd_plugins},
-                                                   {"describe", portrait::cli::cmd_describe},
-                                                   {"models", portrait::cli::cmd_models}};
-    auto it = commands.find(cmd);
-    if (it == commands.end()) {
-        std::cerr << "portrait: unknown command '" << cmd << "'; see 'portrait --help'\n";
-        return portrait::cli::kUsage;
-    }
+    const cli::Command* command = cli::find_command(cli::commands(), cmd);
+    if (!command)
+        return usage_error("unknown command '" + cmd + "'" + portrait::did_you_mean(cmd, cli::command_names(cli::commands())));
+    if (cmd == "help" || cmd == "completion") log.file.clear();  // nothing to keep a log of
+    portrait::init_logging(log);
+    g.log_level = log.level;
+    g.log_file = log.file;
+    g.command_path = cmd;
+    const std::vector<std::string> rest(args.begin() + long(i) + 1, args.end());
     try {
-        return it->second(rest);
+        return command->run(rest);
+    } catch (const cli::SyntaxError& e) {
+        const std::string path = g.command_path.empty() ? cmd : g.command_path;
+        std::cerr << "portrait " << path << ": " << e.what() << "\nTry 'portrait " << path
+                  << " --help' for more information.\n";
     } catch (const portrait::ConfigError& e) {
         std::cerr << "portrait: " << e.what() << "\n";
     } catch (const portrait::UsageError& e) {
@@ -119,5 +131,5 @@ int main(int argc, char** argv) {
     } catch (const std::exception& e) {
         std::cerr << "portrait " << cmd << ": " << e.what() << "\n";
     }
-    return portrait::cli::kUsage;
+    return cli::kUsage;
 }

@@ -42,6 +42,7 @@ constexpr KindRow kKinds[] = {
     {"gpen-1024", "gpen", "gpen.py", "gpen-1024"},
     {"gpen-2048", "gpen", "gpen.py", "gpen-2048"},
     {"realesrnet-x2", "realesrnet", "realesrnet.py", "realesrnet-x2"},
+    {"eqface", "eqface", "eqface.py", "eqface"},
 };
 
 std::string lower(std::string s) {
@@ -52,7 +53,7 @@ std::string lower(std::string s) {
 }  // namespace
 
 const std::vector<std::string>& converter_kinds() {
-    static const std::vector<std::string> kinds{"facemesh", "skin-retouching", "gpen", "realesrnet"};
+    static const std::vector<std::string> kinds{"facemesh", "skin-retouching", "gpen", "realesrnet", "eqface"};
     return kinds;
 }
 

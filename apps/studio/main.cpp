@@ -1,9 +1,11 @@
 // portrait-studio: the desktop window over the portrait runtime.
-//   portrait-studio [--pipeline FILE] [--settings FILE] [PHOTO_OR_FOLDER]
+//   portrait-studio [--pipeline FILE] [--settings FILE] [-v] [PHOTO_OR_FOLDER]
+// As in the `portrait` CLI: -v/--verbose logs at debug level, -V/--version prints the version.
 // --screenshot FILE processes the photo, saves a picture of the window and exits
 // (how docs/images/studio.png is made, under xvfb-run or QT_QPA_PLATFORM=offscreen).
 #include <cstdio>
 #include <filesystem>
+#include <string>
 
 #include <QApplication>
 #include <QCheckBox>
@@ -44,6 +46,12 @@ void screenshot_when_done(ps::MainWindow& w, const QString& file, int* exit_code
 
 int main(int argc, char** argv) {
     portrait::keep_freed_memory_for_reuse();
+    // The version before QApplication, which needs a display.
+    for (int i = 1; i < argc; ++i)
+        if (std::string(argv[i]) == "--version" || std::string(argv[i]) == "-V") {
+            std::printf("Portrait Studio %s\n", PORTRAIT_VERSION_STRING);
+            return 0;
+        }
     QApplication app(argc, argv);
     QApplication::setApplicationName("Portrait Studio");
     QApplication::setOrganizationName("portrait");
@@ -52,19 +60,26 @@ int main(int argc, char** argv) {
     QCommandLineParser parser;
     parser.setApplicationDescription("Portrait Studio: open a photo, tick the features, compare, save.");
     parser.addHelpOption();
-    parser.addVersionOption();
+    // Not addVersionOption(): it takes -v, which means verbose in the CLI.
+    QCommandLineOption version({"V", "version"}, "Print the version and exit.");
+    QCommandLineOption verbose({"v", "verbose"}, "Log at debug level (as --log-level debug).");
     QCommandLineOption pipeline({"p", "pipeline"}, "Pipeline YAML to start with.", "file");
     QCommandLineOption settings("settings", "Settings file (default: ~/.config/portrait/studio.ini).", "file");
     QCommandLineOption shot("screenshot", "Process the photo, save a picture of the window, exit.", "png");
     QCommandLineOption size("size", "Window size for --screenshot, WxH (default 1400x860).", "WxH", "1400x860");
     QCommandLineOption split("split", "Start in split view.");
     QCommandLineOption overlay("overlay", "Start with the face overlay on.");
-    QCommandLineOption log_level("log-level", "trace, debug, info, warn, error or off.", "level", "info");
-    parser.addOptions({pipeline, settings, shot, size, split, overlay, log_level});
+    QCommandLineOption log_level("log-level", "trace, debug, info, warn, error or off (overrides -v).", "level",
+                                 "info");
+    parser.addOptions({version, verbose, pipeline, settings, shot, size, split, overlay, log_level});
     parser.addPositionalArgument("path", "A photo or a folder of photos to open.");
     parser.process(app);
+    if (parser.isSet(version)) parser.showVersion();  // handled above; kept for --help's list
 
-    portrait::init_logging({parser.value(log_level).toStdString(), portrait::default_log_file(), true});
+    const QString level = parser.isSet(log_level) ? parser.value(log_level)
+                          : parser.isSet(verbose) ? QString("debug")
+                                                  : parser.value(log_level);
+    portrait::init_logging({level.toStdString(), portrait::default_log_file(), true});
 
     ps::WindowOptions options;
     if (parser.isSet(pipeline)) options.pipeline = parser.value(pipeline).toStdString();

@@ -6,6 +6,7 @@
 #include "portrait/runtime/batch.hpp"
 
 #include <algorithm>
+#include <cctype>
 #include <chrono>
 #include <condition_variable>
 #include <mutex>
@@ -19,6 +20,7 @@
 #include <tbb/parallel_pipeline.h>
 #include <tbb/task_arena.h>
 
+#include "batch_thumbnails.hpp"
 #include "portrait/runtime/batch_manifest.hpp"
 #include "portrait/runtime/errors.hpp"
 #include "portrait/runtime/logging.hpp"
@@ -75,22 +77,22 @@ struct Job {
     std::uint64_t output_size = 0;
 };
 
-// Fewer than 8 bits, one or four channels: the 8-bit BGR a thumbnail needs.
-cv::Mat to_bgr8(const cv::Mat& img) {
-    cv::Mat m = img;
-    if (m.depth() != CV_8U) m.convertTo(m, CV_8U, 1.0 / 257.0);
-    if (m.channels() == 1) cv::cvtColor(m, m, cv::COLOR_GRAY2BGR);
-    if (m.channels() == 4) cv::cvtColor(m, m, cv::COLOR_BGRA2BGR);
-    return m;
-}
-
-void write_thumbnail(const fs::path& file, const cv::Mat& img) {
-    cv::Mat m = to_bgr8(img);
-    const double s = 320.0 / std::max(m.cols, m.rows);
-    if (s < 1) cv::resize(m, m, cv::Size(), s, s, cv::INTER_AREA);
-    std::vector<unsigned char> buf;
-    cv::imencode(".jpg", m, buf, {cv::IMWRITE_JPEG_QUALITY, 80});
-    write_file_atomic(file, buf);
+// The single-file report's pictures, once embedded in it.
+void remove_report_pictures(BatchSummary& summary, const fs::path& dir) {
+    std::error_code ec;
+    auto rm = [&](std::string& rel) {
+        if (!rel.empty()) fs::remove(dir.parent_path() / rel, ec);
+        rel.clear();
+    };
+    for (auto& it : summary.items) {
+        rm(it.thumb_before);
+        rm(it.thumb_after);
+        for (auto& c : it.face_crops) {
+            rm(c.before);
+            rm(c.after);
+        }
+    }
+    fs::remove(dir, ec);  // only when empty: it may hold an earlier report's pictures
 }
 
 bool is_face_stage(const StageEntry& e) {
@@ -98,7 +100,7 @@ bool is_face_stage(const StageEntry& e) {
     return has(e.spec.needs) || has(e.spec.provides);
 }
 
-// Face counts and "found no face" warnings from the runner's per-stage report.
+// Face counts and one "found no face" warning from the runner's per-stage report.
 void summarise_faces(BatchItem& item, const Runner& runner) {
     bool any_face_stage = false;
     for (const auto& st : runner.pipeline().stages) any_face_stage |= is_face_stage(*st.entry);
@@ -109,10 +111,18 @@ void summarise_faces(BatchItem& item, const Runner& runner) {
         if (s.faces >= 0) last = s.faces;
     item.faces = stat != item.report.stats.end() ? int(stat->second) : std::max(last, 0);
     if (item.status != "ok") return;
-    for (const auto& s : item.report.stages)
-        if (s.faces == 0)
-            item.warnings.push_back("no_face: stage '" + s.id + "' found no face" +
-                                    (s.changed ? "" : "; the image passed through it unchanged"));
+    // The first face stage that saw none says it; the others only list whether they
+    // still changed the image, so an image is one warning however many face stages run.
+    std::string first, changed;
+    for (const auto& s : item.report.stages) {
+        if (s.faces != 0) continue;
+        if (first.empty()) first = s.id;
+        if (s.changed) changed += (changed.empty() ? "'" : ", '") + s.id + "'";
+    }
+    if (first.empty()) return;
+    item.warnings.push_back("no_face: stage '" + first + "' found no face; " +
+                            (changed.empty() ? std::string("the face stages passed the image through unchanged")
+                                             : "face stage(s) " + changed + " still changed it"));
 }
 
 }  // namespace
@@ -122,13 +132,17 @@ std::string pipeline_fingerprint(const Runner& runner, const BatchOptions& o) {
     std::ostringstream s;
     s << "portrait " << PORTRAIT_VERSION_STRING << "\n";
     s << "max_size " << p.config.resources.max_size << " memory_limit " << p.config.resources.memory_limit << "\n";
+    // A GPU's result differs from the CPU's in the last bits: images made on one are redone on the
+    // other. CPU runs keep the fingerprints they had before the device setting existed.
+    if (runner.device() != "cpu") s << "device " << runner.device() << "\n";
     for (const auto& st : p.stages) {
         s << "stage " << st.id << " " << st.entry->spec.name << " " << st.entry->plugin->name << "@"
           << st.entry->plugin->version << "\n";
         for (const auto& [k, v] : st.params.values()) s << "  " << k << "=" << to_string(v) << "\n";
     }
-    s << "format " << o.format << " jpeg " << o.write.jpeg_quality << " png " << o.write.png_compression << " webp "
-      << o.write.webp_quality << "\n";
+    // Under auto a JPEG output's quality follows its input, whose bytes the manifest has.
+    s << "format " << o.format << " jpeg " << (o.write.jpeg_quality_auto ? "auto " : "") << o.write.jpeg_quality
+      << " png " << o.write.png_compression << " webp " << o.write.webp_quality << "\n";
     const std::string text = s.str();
     return sha256_hex(text.data(), text.size());
 }
@@ -142,7 +156,11 @@ BatchSummary run_batch(const Runner& runner, const BatchOptions& o) {
     const auto t_start = Clock::now();
     BatchSummary summary;
 
-    std::vector<BatchInput> all = collect_inputs(o.inputs, o.from_lists, &summary.listing_warnings, o.output_dir);
+    summary.overrides = o.overrides;
+    summary.quality = o.write.jpeg_quality_auto ? "auto" : std::to_string(o.write.jpeg_quality);
+    std::vector<ListedInput> listed = o.listed;
+    for (auto& l : read_input_lists(o.from_lists)) listed.push_back(std::move(l));
+    std::vector<BatchInput> all = collect_inputs(o.inputs, listed, &summary.listing_warnings, o.output_dir);
     for (const auto& w : summary.listing_warnings) log.warn("{}", w);
     plan_outputs(all, o);
     std::vector<BatchInput> inputs;
@@ -175,6 +193,8 @@ BatchSummary run_batch(const Runner& runner, const BatchOptions& o) {
     MemoryGate gate(summary.memory_budget);
 
     summary.pipeline_fingerprint = pipeline_fingerprint(runner, o);
+    summary.shard_index = o.shard_index;
+    summary.shard_count = o.shard_count;
     const auto manifest = o.resume ? read_manifest(o.output_dir) : std::map<std::string, ManifestEntry>{};
     ManifestWriter manifest_out;
     {
@@ -214,6 +234,8 @@ BatchSummary run_batch(const Runner& runner, const BatchOptions& o) {
         BatchItem& item = summary.items[job.index];
         item.input = in.file;
         item.output = o.output_dir / in.output_rel;
+        if (!in.renamed_from.empty()) item.renamed_from = o.output_dir / in.renamed_from;
+        item.rename_reason = in.rename_reason;
         // The name as messages show it; the real path is kept for every file operation.
         const std::string name = escape_text(in.file.string());
         const auto t0 = Clock::now();
@@ -260,6 +282,7 @@ BatchSummary run_batch(const Runner& runner, const BatchOptions& o) {
             DecodedImage img = decode_image(bytes, header, name);
             item.decode_ms = ms_since(t);
             item.orientation = img.orientation;
+            item.input_jpeg_quality = img.jpeg_quality;
             for (auto& w : img.warnings) item.warnings.push_back("metadata: " + w);
 
             t = Clock::now();
@@ -277,10 +300,17 @@ BatchSummary run_batch(const Runner& runner, const BatchOptions& o) {
                 throw ImageError(name + ": " + item.report.error);
             }
 
+            for (const auto& w : item.report.warnings) item.warnings.push_back(w);
             t = Clock::now();
             std::vector<std::string> enc_warnings;
+            const WriteOptions write = write_options_for(o.write, img);
+            std::string ext = item.output.extension().string();
+            std::transform(ext.begin(), ext.end(), ext.begin(), [](unsigned char c) { return char(std::tolower(c)); });
+            item.output_quality = ext == ".jpg" || ext == ".jpeg" ? write.jpeg_quality
+                                  : ext == ".webp"                 ? write.webp_quality
+                                                                   : 0;
             const std::vector<unsigned char> encoded =
-                encode_image(item.output, result, o.write, &img.metadata, &enc_warnings);
+                encode_image(item.output, result, write, &img.metadata, &enc_warnings);
             for (auto& w : enc_warnings) item.warnings.push_back(w);
             item.encode_ms = ms_since(t);
 
@@ -293,12 +323,7 @@ BatchSummary run_batch(const Runner& runner, const BatchOptions& o) {
 
             if (!thumbs.empty()) {
                 try {
-                    char name[32];
-                    std::snprintf(name, sizeof name, "%06zu", job.index);
-                    write_thumbnail(thumbs / (std::string(name) + "-before.jpg"), img.pixels);
-                    write_thumbnail(thumbs / (std::string(name) + "-after.jpg"), result);
-                    item.thumb_before = (thumbs.filename() / (std::string(name) + "-before.jpg")).generic_string();
-                    item.thumb_after = (thumbs.filename() / (std::string(name) + "-after.jpg")).generic_string();
+                    write_report_pictures(item, thumbs, job.index, img.pixels, result);
                 } catch (const std::exception& e) {
                     item.warnings.push_back(std::string("thumbnail not written: ") + e.what());
                 }
@@ -337,6 +362,12 @@ BatchSummary run_batch(const Runner& runner, const BatchOptions& o) {
         }
         if (no_face) ++summary.no_face_warnings;
         for (const auto& w : item.warnings) log.warn("{}: {}", escape_text(item.input.string()), w);
+        if (!item.renamed_from.empty()) {
+            ++summary.renamed;
+            log.warn("{}: output renamed to {} ({} was taken: {})", escape_text(item.input.string()),
+                     escape_text(item.output.string()), escape_text(item.renamed_from.string()),
+                     escape_text(item.rename_reason));
+        }
         ++done;
         progress.update(done, summary.failed, summary.skipped);
     };
@@ -374,6 +405,9 @@ BatchSummary run_batch(const Runner& runner, const BatchOptions& o) {
             BatchItem& item = summary.items[i];
             item.input = inputs[i].file;
             item.output = o.output_dir / inputs[i].output_rel;
+            if (!inputs[i].renamed_from.empty()) item.renamed_from = o.output_dir / inputs[i].renamed_from;
+            item.rename_reason = inputs[i].rename_reason;
+            if (!item.renamed_from.empty()) ++summary.renamed;
             item.status = "cancelled";
             item.error = "not started: the batch was interrupted";
             ++summary.cancelled;
@@ -394,7 +428,14 @@ BatchSummary run_batch(const Runner& runner, const BatchOptions& o) {
         }
     };
     report(o.report_json, write_json_report);
-    report(o.report_html, write_html_report);
+    if (!o.report_html.empty()) {
+        const std::size_t errors_before = summary.report_errors.size();
+        report(o.report_html, [&](const fs::path& f, const BatchSummary& s, const Runner& r) {
+            write_html_report(f, s, r, o.report_single_file);
+        });
+        // Embedded, the pictures are in the page; the folder goes unless the page failed.
+        if (o.report_single_file && summary.report_errors.size() == errors_before) remove_report_pictures(summary, thumbs);
+    }
     return summary;
 }
 

@@ -5,6 +5,7 @@
 #include <cstdint>
 #include <fstream>
 #include <iostream>
+#include <map>
 #include <set>
 
 #include <glob.h>
@@ -12,6 +13,7 @@
 #include "portrait/runtime/batch.hpp"
 #include "portrait/runtime/batch_manifest.hpp"
 #include "portrait/runtime/errors.hpp"
+#include "portrait/runtime/text_escape.hpp"
 
 namespace portrait {
 namespace fs = std::filesystem;
@@ -43,8 +45,9 @@ public:
         }
     }
 
-    // One command-line argument or list line. `strict`: a missing path is a usage error.
-    void add_arg(const std::string& s, bool strict) {
+    // One command-line argument or list line; `where` ("list.txt:3: ") prefixes a list
+    // line's usage errors.
+    void add_arg(const std::string& s, const std::string& where = "") {
         const fs::path p(s);
         std::error_code ec;
         const auto lst = fs::symlink_status(p, ec);
@@ -57,15 +60,10 @@ public:
             return;
         }
         if (has_wildcard(s)) {
-            add_glob(s);
+            add_glob(s, where);
             return;
         }
-        if (strict) throw UsageError("input " + s + " does not exist");
-        BatchInput in;
-        in.file = p;
-        in.relative = p.filename();
-        in.error = s + ": no such file";
-        push(in, p);
+        throw UsageError(where + "input " + escape_text(s) + " does not exist");
     }
 
     std::vector<BatchInput> take() { return std::move(out_); }
@@ -95,16 +93,16 @@ private:
         push(in, key);
     }
 
-    void add_glob(const std::string& pattern) {
+    void add_glob(const std::string& pattern, const std::string& where) {
         glob_t g{};
         const int rc = ::glob(pattern.c_str(), GLOB_TILDE, nullptr, &g);
         if (rc == GLOB_NOMATCH) {
             globfree(&g);
-            throw UsageError("input pattern " + pattern + " matches no file");
+            throw UsageError(where + "input pattern " + escape_text(pattern) + " matches no file");
         }
         std::vector<std::string> matches(g.gl_pathv, g.gl_pathv + g.gl_pathc);
         globfree(&g);
-        if (rc != 0) throw UsageError("input pattern " + pattern + " cannot be expanded");
+        if (rc != 0) throw UsageError(where + "input pattern " + escape_text(pattern) + " cannot be expanded");
         // Outputs mirror the tree below the pattern's fixed leading folders.
         fs::path base;
         for (const auto& part : fs::path(pattern).parent_path()) {
@@ -172,53 +170,66 @@ fs::path confined_relative(const fs::path& rel) {
     return out.empty() ? fs::path("image") : out;
 }
 
-std::vector<std::string> read_list(const std::string& name) {
-    std::vector<std::string> lines;
-    std::ifstream file;
-    std::istream* in = &std::cin;
-    if (name != "-") {
-        file.open(name);
-        if (!file) throw UsageError("--from-list " + name + ": cannot be read");
-        in = &file;
-    }
-    std::string line;
-    while (std::getline(*in, line)) {
-        if (!line.empty() && line.back() == '\r') line.pop_back();
-        if (!line.empty()) lines.push_back(line);
-    }
-    return lines;
-}
-
 }  // namespace
 
-std::vector<BatchInput> collect_inputs(const std::vector<std::string>& inputs,
-                                       const std::vector<std::string>& from_lists,
+std::vector<ListedInput> read_input_lists(const std::vector<std::string>& lists) {
+    std::vector<ListedInput> out;
+    for (const auto& name : lists) {
+        std::ifstream file;
+        std::istream* in = &std::cin;
+        if (name != "-") {
+            file.open(name);
+            if (!file) throw UsageError("--from-list " + escape_text(name) + ": cannot be read");
+            in = &file;
+        }
+        std::string line;
+        for (int n = 1; std::getline(*in, line); ++n) {
+            if (!line.empty() && line.back() == '\r') line.pop_back();
+            if (!line.empty()) out.push_back({line, name, n});
+        }
+    }
+    return out;
+}
+
+std::vector<BatchInput> collect_inputs(const std::vector<std::string>& inputs, const std::vector<ListedInput>& listed,
                                        std::vector<std::string>* warnings, const fs::path& skip_outputs_of) {
     Collector c(warnings, skip_outputs_of);
-    for (const auto& s : inputs) c.add_arg(s, true);
-    for (const auto& list : from_lists)
-        for (const auto& line : read_list(list)) c.add_arg(line, false);
+    for (const auto& s : inputs) c.add_arg(s);
+    for (const auto& l : listed)
+        c.add_arg(l.text, "--from-list " + (l.list == "-" ? std::string("stdin") : escape_text(l.list)) + ":" +
+                              std::to_string(l.line) + ": ");
     return c.take();
 }
 
 void plan_outputs(std::vector<BatchInput>& inputs, const BatchOptions& o) {
     std::set<fs::path> input_files;
     for (const auto& in : inputs) input_files.insert(canonical_or_self(in.file));
-    std::set<std::string> used;
+    std::map<std::string, fs::path> used;  // planned output -> the input it is for
+    auto replaces_input = [&](const fs::path& rel) { return input_files.count(canonical_or_self(o.output_dir / rel)) != 0; };
     for (auto& in : inputs) {
         fs::path rel = confined_relative(in.relative);
         if (!o.format.empty()) rel.replace_extension("." + o.format);
+        const fs::path planned = rel;
         const fs::path stem = rel.parent_path() / rel.stem();
         const std::string ext = rel.extension().string();
         // -o pointing at an input folder: the output must not be any input file.
-        if (input_files.count(canonical_or_self(o.output_dir / rel)))
+        if (replaces_input(rel)) {
+            in.rename_reason = "the output would replace the input " + (o.output_dir / rel).string();
             rel = fs::path(stem.string() + "-portrait" + ext);
+        }
         const fs::path first = rel;
-        for (int k = 2; used.count(rel.generic_string()) || input_files.count(canonical_or_self(o.output_dir / rel));
-             ++k)
+        for (int k = 2; used.count(rel.generic_string()) || replaces_input(rel); ++k) {
+            const auto other = used.find(rel.generic_string());
+            if (in.rename_reason.empty())  // the first name taken is the one the user expects
+                in.rename_reason =
+                    other != used.end()
+                        ? "the output of " + other->second.string() + " has the name " + rel.generic_string()
+                        : "the output would replace the input " + (o.output_dir / rel).string();
             rel = fs::path((first.parent_path() / first.stem()).string() + "-" + std::to_string(k) + ext);
-        used.insert(rel.generic_string());
+        }
+        used.emplace(rel.generic_string(), in.file);
         in.output_rel = rel;
+        if (rel != planned) in.renamed_from = planned;
     }
 }
 

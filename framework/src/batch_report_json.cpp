@@ -50,6 +50,16 @@ nlohmann::json item_json(const BatchItem& it) {
     if (!it.report.working_size.empty())
         j["working_size"] = {it.report.working_size.width, it.report.working_size.height};
     if (!it.report.failed_stage.empty()) j["failed_stage"] = it.report.failed_stage;
+    nlohmann::json boxes = nlohmann::json::array();
+    for (const auto& b : it.report.face_boxes) boxes.push_back({b.x, b.y, b.width, b.height});
+    j["face_boxes"] = boxes;  // [x, y, width, height] in output pixels
+    j["quality"] = {{"input_jpeg_estimate", it.input_jpeg_quality > 0 ? nlohmann::json(it.input_jpeg_quality)
+                                                                        : nlohmann::json(nullptr)},
+                    {"output", it.output_quality > 0 ? nlohmann::json(it.output_quality) : nlohmann::json(nullptr)}};
+    if (!it.renamed_from.empty()) {
+        j["renamed_from"] = it.renamed_from.string();
+        j["rename_reason"] = it.rename_reason;
+    }
     return j;
 }
 
@@ -75,13 +85,18 @@ void write_json_report(const fs::path& file, const BatchSummary& s, const Runner
                      {"fingerprint", s.pipeline_fingerprint},
                      {"max_size", p.config.resources.max_size},
                      {"memory_limit", p.config.resources.memory_limit},
+                     {"device", runner.device()},
                      {"stages", stages}};
     j["totals"] = {{"images", s.items.size()},
                    {"ok", s.ok},
                    {"failed", s.failed},
                    {"skipped", s.skipped},
                    {"cancelled", s.cancelled},
+                   {"renamed", s.renamed},
                    {"warnings", {{"no_face", s.no_face_warnings}, {"other", s.other_warnings}}}};
+    j["overrides"] = s.overrides;
+    j["quality"] = s.quality;
+    j["shard"] = {{"index", s.shard_index}, {"count", s.shard_count}};
     j["interrupted"] = s.interrupted;
     j["listing_warnings"] = s.listing_warnings;
     j["run"] = {{"workers", s.workers},

@@ -20,6 +20,7 @@
 #include "png_codec.hpp"
 #include "portrait/runtime/cmyk_jpeg.hpp"
 #include "portrait/runtime/errors.hpp"
+#include "portrait/runtime/logging.hpp"
 #include "portrait/runtime/temp_dir.hpp"
 
 namespace portrait {
@@ -112,6 +113,7 @@ DecodedImage decode_image(const std::vector<unsigned char>& bytes, const ImageHe
             d.metadata.dpi_y = jpeg.dpi_y;
         }
         d.pixels = std::move(jpeg.pixels);
+        d.jpeg_quality = jpeg.quality;
         if (jpeg.cmyk) {
             // With a CMYK profile, colour-managed: the inks through it to sRGB, tagged as such.
             cv::Mat srgb = cmyk_to_srgb(d.pixels, jpeg.inverted, d.metadata.icc, name);
@@ -124,11 +126,18 @@ DecodedImage decode_image(const std::vector<unsigned char>& bytes, const ImageHe
             }
         }
     } else if (header.format == "png") {
-        double x = 0, y = 0;
-        read_png_resolution(bytes, x, y);
-        if (x > 0) {  // pHYs is the PNG's own field; EXIF's only stands in without it
-            d.metadata.dpi_x = x;
-            d.metadata.dpi_y = y;
+        PngPixels png = decode_png(bytes, name);
+        if (png.dpi_x > 0) {  // pHYs is the PNG's own field; EXIF's only stands in without it
+            d.metadata.dpi_x = png.dpi_x;
+            d.metadata.dpi_y = png.dpi_y;
+        }
+        d.pixels = std::move(png.pixels);
+        // libpng's warnings go through our log (and past the progress bar), not to stderr.
+        for (const auto& w : png.warnings) {
+            if (harmless_png_warning(w))
+                host_logger().debug("{}: libpng: {}", name, w);
+            else
+                host_logger().warn("{}: libpng: {}", name, w);
         }
     }
     try {
@@ -196,6 +205,12 @@ std::vector<unsigned char> encode_image(const fs::path& file, const cv::Mat& ima
     if (metadata && !metadata->empty())
         buf = embed_metadata(buf, format, *metadata, img.size(), img.channels(), warnings);
     return buf;
+}
+
+WriteOptions write_options_for(const WriteOptions& o, const DecodedImage& input) {
+    WriteOptions w = o;
+    if (o.jpeg_quality_auto && input.jpeg_quality > 0) w.jpeg_quality = input.jpeg_quality;
+    return w;
 }
 
 fs::path temp_name_for(const fs::path& file) {

@@ -1,6 +1,7 @@
 #include "jpeg_decode.hpp"
 
 #include "jpeg_error.hpp"
+#include "jpeg_quality.hpp"
 #include "portrait/runtime/errors.hpp"
 
 namespace portrait {
@@ -21,6 +22,7 @@ void decode_into(const std::vector<unsigned char>& jpeg, const std::string& name
     jpeg_create_decompress(&c);
     jpeg_mem_src(&c, jpeg.data(), static_cast<unsigned long>(jpeg.size()));
     jpeg_read_header(&c, TRUE);
+    out.quality = jpeg_quality_of_header(c);
     // What OpenCV's reader gives for each colour space (libjpeg-turbo writes BGR itself).
     int type = CV_8UC3;
     if (c.jpeg_color_space == JCS_CMYK || c.jpeg_color_space == JCS_YCCK) {

@@ -15,6 +15,7 @@ struct JpegPixels {
     bool cmyk = false;      // a CMYK or YCCK file: `pixels` are the inks as stored
     bool inverted = false;  // Adobe's marker: stored inks are inverted (0 = full ink)
     double dpi_x = 0, dpi_y = 0;  // the JFIF density in pixels per inch, 0 when it has none
+    int quality = 0;              // estimated from the quantisation tables (jpeg_quality.hpp); 0 = unknown
 };
 
 // Throws ImageError naming `name`: "<name>: corrupt JPEG data: <libjpeg's reason>" for

@@ -1,14 +1,18 @@
 #include "portrait/runtime/logging.hpp"
 
+#include <spdlog/pattern_formatter.h>
+#include <spdlog/sinks/base_sink.h>
 #include <spdlog/sinks/rotating_file_sink.h>
-#include <spdlog/sinks/stdout_color_sinks.h>
 #include <spdlog/spdlog.h>
+
+#include <opencv2/core/utils/logger.hpp>
 
 #include <cstdlib>
 #include <map>
 #include <mutex>
 #include <vector>
 
+#include "portrait/runtime/console.hpp"
 #include "portrait/runtime/text_escape.hpp"
 
 namespace portrait {
@@ -36,6 +40,56 @@ private:
     spdlog::sink_ptr inner_;
 };
 
+// The terminal's sink: every message goes through console::write_lines, which clears the
+// progress bar first and draws it again after. The level name is coloured on a terminal
+// (not with NO_COLOR), in spdlog's own colours.
+class ConsoleSink : public spdlog::sinks::base_sink<std::mutex> {
+public:
+    explicit ConsoleSink(bool colour) : colour_(colour) {}
+
+protected:
+    void sink_it_(const spdlog::details::log_msg& msg) override {
+        spdlog::memory_buf_t text;
+        formatter_->format(msg, text);
+        std::string line(text.data(), text.size());
+        if (colour_ && msg.color_range_end > msg.color_range_start && msg.color_range_end <= line.size()) {
+            line.insert(msg.color_range_end, "\033[0m");
+            line.insert(msg.color_range_start, colour_of(msg.level));
+        }
+        console::write_lines(line);
+    }
+    void flush_() override {}
+
+private:
+    static const char* colour_of(spdlog::level::level_enum level) {
+        switch (level) {
+            case spdlog::level::trace: return "\033[37m";
+            case spdlog::level::debug: return "\033[36m";
+            case spdlog::level::info: return "\033[32m";
+            case spdlog::level::warn: return "\033[33m\033[1m";
+            case spdlog::level::err: return "\033[31m\033[1m";
+            case spdlog::level::critical: return "\033[1m\033[41m";
+            default: return "";
+        }
+    }
+    bool colour_;
+};
+
+// OpenCV writes its own messages straight to the terminal, past the progress bar: it is
+// told our level, except that its info messages (notes for OpenCV's developers) need -v.
+cv::utils::logging::LogLevel opencv_level(spdlog::level::level_enum level) {
+    using L = cv::utils::logging::LogLevel;
+    switch (level) {
+        case spdlog::level::trace: return L::LOG_LEVEL_VERBOSE;
+        case spdlog::level::debug: return L::LOG_LEVEL_INFO;
+        case spdlog::level::info:
+        case spdlog::level::warn: return L::LOG_LEVEL_WARNING;
+        case spdlog::level::err:
+        case spdlog::level::critical: return L::LOG_LEVEL_ERROR;
+        default: return L::LOG_LEVEL_SILENT;
+    }
+}
+
 struct LogState {
     std::mutex mutex;
     std::vector<spdlog::sink_ptr> sinks;
@@ -51,8 +105,8 @@ LogState& state() {
 
 void ensure_console(LogState& s) {
     if (s.initialised) return;
-    auto console = std::make_shared<spdlog::sinks::stderr_color_sink_mt>(
-        std::getenv("NO_COLOR") ? spdlog::color_mode::never : spdlog::color_mode::automatic);
+    const char* no_colour = std::getenv("NO_COLOR");
+    auto console = std::make_shared<ConsoleSink>(!(no_colour && *no_colour) && console::stderr_is_terminal());
     console->set_pattern("[%^%l%$] %n: %v");
     s.sinks.push_back(std::make_shared<EscapingSink>(console));
     s.initialised = true;
@@ -99,6 +153,7 @@ void init_logging(const LogOptions& options) {
         }
     }
     s.level = spdlog::level::from_str(options.level);
+    cv::utils::logging::setLogLevel(opencv_level(s.level));
     for (auto& [name, logger] : s.loggers) {
         logger->sinks() = s.sinks;
         logger->set_level(s.level);

@@ -7,6 +7,7 @@
 #include <set>
 #include <sstream>
 
+#include "portrait/runtime/device.hpp"
 #include "portrait/runtime/suggest.hpp"
 
 namespace portrait {
@@ -61,7 +62,8 @@ std::vector<fs::path> path_list(const fs::path& file, const YAML::Node& node, co
     return out;
 }
 
-const std::vector<std::string> kResourceKeys{"max_size", "memory_limit", "threads", "log_level"};
+const std::vector<std::string> kResourceKeys{"max_size", "memory_limit", "threads", "log_level", "device",
+                                             "device_memory_limit"};
 
 void parse_resources(const fs::path& file, const YAML::Node& node, ResourcesConfig& r) {
     if (!node.IsMap()) throw ConfigError(mark_of(file, node), "'resources' must be a mapping");
@@ -130,13 +132,19 @@ void set_resource(ResourcesConfig& r, const std::string& key, const YAML::Node& 
         const int v = integer("resources.max_size");
         if (v < 0 || (v > 0 && v < 64)) throw fail("resources.max_size must be 0 (full size) or at least 64");
         r.max_size = v;
-    } else if (key == "memory_limit") {
-        if (!value.IsScalar()) throw fail("resources.memory_limit must be a size such as 4GiB");
+    } else if (key == "memory_limit" || key == "device_memory_limit") {
+        if (!value.IsScalar()) throw fail("resources." + key + " must be a size such as 4GiB");
         try {
-            r.memory_limit = parse_byte_size(value.Scalar());
+            (key == "memory_limit" ? r.memory_limit : r.device_memory_limit) = parse_byte_size(value.Scalar());
         } catch (const std::exception& e) {
-            throw fail(std::string("resources.memory_limit: ") + e.what());
+            throw fail("resources." + key + ": " + e.what());
         }
+    } else if (key == "device") {
+        const std::string device = value.IsScalar() ? value.Scalar() : std::string();
+        if (!is_device_setting(device))
+            throw fail("resources.device '" + device + "' is not one of auto, cpu, cuda, cuda:N" +
+                       did_you_mean(device, {"auto", "cpu", "cuda"}));
+        r.device = device;
     } else if (key == "threads") {
         const int v = integer("resources.threads");
         if (v < 0 || v > 1024) throw fail("resources.threads must be 0 (all cores) .. 1024");
@@ -235,7 +243,11 @@ std::string to_yaml(const PipelineConfig& c) {
     if (c.resources.memory_limit != default_memory_limit())  // the default is the machine's, not the file's
         out << YAML::Key << "memory_limit" << YAML::Value << std::to_string(c.resources.memory_limit);
     out << YAML::Key << "threads" << YAML::Value << c.resources.threads;
-    out << YAML::Key << "log_level" << YAML::Value << c.resources.log_level << YAML::EndMap;
+    out << YAML::Key << "log_level" << YAML::Value << c.resources.log_level;
+    if (c.resources.device != "auto") out << YAML::Key << "device" << YAML::Value << c.resources.device;
+    if (c.resources.device_memory_limit)
+        out << YAML::Key << "device_memory_limit" << YAML::Value << std::to_string(c.resources.device_memory_limit);
+    out << YAML::EndMap;
     auto paths = [&](const char* key, const std::vector<fs::path>& v) {
         if (v.empty()) return;
         out << YAML::Key << key << YAML::Value << YAML::BeginSeq;

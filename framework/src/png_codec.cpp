@@ -6,6 +6,7 @@
 #include <png.h>
 
 #include "portrait/runtime/errors.hpp"
+#include "portrait/runtime/logging.hpp"
 
 namespace portrait {
 namespace {
@@ -164,9 +165,10 @@ std::vector<unsigned char> encode_png(const cv::Mat& image, int compression, con
         } else if (v.srgb && !said.empty()) {
             colour = Colour::srgb_chunk;
             intent = v.intent;
-            if (warnings)
-                warnings->push_back("ICC profile written as a PNG sRGB chunk: libpng knows it as an sRGB profile and "
-                                    "every libpng reader would warn about it (" + said + ")");
+            // Nothing is lost (the chunk says what the profile says), so it is no warning: a
+            // batch of camera PNGs would otherwise get one per image.
+            host_logger().debug("ICC profile written as a PNG sRGB chunk: libpng knows it as an sRGB profile and "
+                                "every libpng reader would warn about it ({})", said);
         } else {
             colour = Colour::iccp;
             if (!said.empty() && warnings) warnings->push_back("ICC profile kept; libpng readers will warn: " + said);
@@ -177,35 +179,82 @@ std::vector<unsigned char> encode_png(const cv::Mat& image, int compression, con
     return std::move(out.bytes);
 }
 
+bool harmless_png_warning(const std::string& message) {
+    // "known incorrect sRGB profile", "out-of-date sRGB profile with no signature", "Not
+    // recognizing known sRGB profile that has been edited": libpng found one of the sRGB
+    // profiles it knows, so the pixels are sRGB, as they are read anyway.
+    return message.find("sRGB profile") != std::string::npos;
+}
+
 namespace {
 
-// `in`, `dpi_x` and `dpi_y` live in the caller's frame.
-void read_resolution_into(PngIn& in, double& dpi_x, double& dpi_y) {
+// `in`, `out` and `rows` live in the caller's frame (nothing here is needed after a longjmp).
+void decode_into(PngIn& in, PngPixels& out, std::vector<unsigned char*>& rows) {
     png_structp png = png_create_read_struct(PNG_LIBPNG_VER_STRING, &in.messages, on_error, on_warning);
-    if (!png) return;
+    if (!png) {
+        in.messages.error = "libpng cannot start";
+        return;
+    }
     png_infop info = png_create_info_struct(png);
     if (setjmp(png_jmpbuf(png))) {
         png_destroy_read_struct(&png, &info, nullptr);
+        if (in.messages.error.empty()) in.messages.error = "corrupt data";
         return;
     }
     png_set_read_fn(png, &in, read_from);
     png_read_info(png, info);
+    png_uint_32 width = 0, height = 0;
+    int depth = 0, type = 0;
+    png_get_IHDR(png, info, &width, &height, &depth, &type, nullptr, nullptr, nullptr);
     png_uint_32 x = 0, y = 0;
     int unit = PNG_RESOLUTION_UNKNOWN;
     if (png_get_pHYs(png, info, &x, &y, &unit) && unit == PNG_RESOLUTION_METER && x && y) {
-        dpi_x = inches_of(x);
-        dpi_y = inches_of(y);
+        out.dpi_x = inches_of(x);
+        out.dpi_y = inches_of(y);
     }
+    // The layout cv::imdecode(IMREAD_UNCHANGED) gives, which the stages were written for:
+    // grey stays one channel (a tRNS colour key is not applied), colour is BGR, any alpha
+    // (a channel or a tRNS key of a colour image) makes it BGRA, grey+alpha included.
+    const bool trns = png_get_valid(png, info, PNG_INFO_tRNS) != 0;
+    const bool colour = (type & PNG_COLOR_MASK_COLOR) != 0;
+    const int channels = (type & PNG_COLOR_MASK_ALPHA) || (colour && trns) ? 4 : colour ? 3 : 1;
+    if (channels == 4)
+        png_set_tRNS_to_alpha(png);
+    else
+        png_set_strip_alpha(png);
+    if (type == PNG_COLOR_TYPE_PALETTE) png_set_palette_to_rgb(png);
+    if (!colour && depth < 8) png_set_expand_gray_1_2_4_to_8(png);
+    if (colour)
+        png_set_bgr(png);
+    else if (channels == 4)
+        png_set_gray_to_rgb(png);
+#if __BYTE_ORDER__ == __ORDER_LITTLE_ENDIAN__
+    if (depth == 16) png_set_swap(png);  // PNG samples are big-endian
+#endif
+    png_set_interlace_handling(png);
+    png_read_update_info(png, info);
+    const int cv_type = CV_MAKETYPE(depth == 16 ? CV_16U : CV_8U, channels);
+    out.pixels.create(int(height), int(width), cv_type);
+    if (png_get_rowbytes(png, info) != out.pixels.step[0]) png_error(png, "unexpected row layout");
+    rows.resize(height);
+    for (png_uint_32 r = 0; r < height; ++r) rows[r] = out.pixels.ptr<unsigned char>(int(r));
+    png_read_image(png, rows.data());
+    png_read_end(png, nullptr);  // a missing end or a damaged chunk after the pixels fails too
     png_destroy_read_struct(&png, &info, nullptr);
+    out.ok = true;
 }
 
 }  // namespace
 
-void read_png_resolution(const std::vector<unsigned char>& png, double& dpi_x, double& dpi_y) {
-    dpi_x = dpi_y = 0;
+PngPixels decode_png(const std::vector<unsigned char>& png, const std::string& name) {
     PngIn in;
     in.bytes = &png;
-    read_resolution_into(in, dpi_x, dpi_y);
+    PngPixels out;
+    std::vector<unsigned char*> rows;
+    decode_into(in, out, rows);
+    if (!out.ok) throw ImageError(name + ": cannot decode png: " + in.messages.error);
+    out.warnings = std::move(in.messages.warnings);
+    return out;
 }
 
 }  // namespace portrait

@@ -3,11 +3,13 @@
 #include <algorithm>
 #include <atomic>
 #include <chrono>
+#include <cmath>
 #include <sstream>
 
 #include <opencv2/imgproc.hpp>
 #include <spdlog/spdlog.h>
 
+#include "portrait/runtime/device.hpp"
 #include "portrait/runtime/errors.hpp"
 #include "portrait/runtime/logging.hpp"
 #include "portrait/runtime/resolution.hpp"
@@ -19,8 +21,14 @@ namespace {
 class HostContext final : public Context {
 public:
     HostContext(std::shared_ptr<spdlog::logger> log, std::filesystem::path temp, int threads,
-                std::size_t memory, const ModelLocator* models)
-        : log_(std::move(log)), temp_(std::move(temp)), threads_(threads), memory_(memory), models_(models) {}
+                std::size_t memory, const ModelLocator* models, std::string device, std::size_t device_memory)
+        : log_(std::move(log)),
+          temp_(std::move(temp)),
+          threads_(threads),
+          memory_(memory),
+          models_(models),
+          device_(std::move(device)),
+          device_memory_(device_memory) {}
     spdlog::logger& log() const override { return *log_; }
     const std::filesystem::path& temp_dir() const override { return temp_; }
     int threads() const override { return threads_.load(); }
@@ -30,6 +38,8 @@ public:
         return models_->find(model, file);
     }
     bool cancelled() const override { return cancel_requested().load(); }
+    std::string device() const override { return device_; }
+    std::size_t device_memory_limit() const override { return device_memory_; }
 
 private:
     std::shared_ptr<spdlog::logger> log_;
@@ -37,6 +47,8 @@ private:
     std::atomic<int> threads_;  // the per-image share once a batch has chosen its workers
     std::size_t memory_;
     const ModelLocator* models_;
+    std::string device_;
+    std::size_t device_memory_;
 };
 
 // Largest Frame::output_scale the host accepts (a guard against a stage's mistake).
@@ -82,6 +94,15 @@ struct Runner::Instance {
 
 Runner::Runner(ResolvedPipeline pipeline, RunEnvironment env)
     : pipeline_(std::move(pipeline)), env_(std::move(env)), models_(pipeline_.config.model_paths) {
+    const ResourcesConfig& res = pipeline_.config.resources;
+    const DeviceChoice device = resolve_device(res.device, torch_devices());
+    device_ = device.device;
+    // Said once per run; at info only where there was a choice to make (a CUDA LibTorch).
+    auto log = named_logger("runner");
+    if (torch_devices().cuda_built)
+        log->info("LibTorch stages run on {} ({})", device_, device.reason);
+    else
+        log->debug("LibTorch stages run on {} ({})", device_, device.reason);
     // ~Runner does not run when this throws: a stage that cannot start must not leak the
     // ones started before it (and their models).
     try {
@@ -92,7 +113,8 @@ Runner::Runner(ResolvedPipeline pipeline, RunEnvironment env)
             std::error_code ec;
             std::filesystem::create_directories(stage_dir, ec);
             inst->ctx = std::make_unique<HostContext>(named_logger("stage." + st.id), stage_dir, env_.threads,
-                                                      pipeline_.config.resources.memory_limit, &models_);
+                                                      res.memory_limit, &models_, device_,
+                                                      device_.rfind("cuda", 0) == 0 ? res.device_memory_limit : 0);
             char err[2048] = {0};
             inst->handle = st.entry->vtable.create(&st.params, inst->ctx.get(), err, sizeof err);
             if (!inst->handle)
@@ -253,7 +275,17 @@ cv::Mat Runner::process(const cv::Mat& image, const std::string& source, ImageRe
         // A stage may return early once cancelled; never hand such an image on as a result.
         if (cancel_requested()) throw ImageError("cancelled");
         report.stats = frame.stats;
+        report.warnings = frame.warnings;
         if (!carry) full = frame.image;
+        // Working pixels to output pixels (the full image, enlarged by any output_scale).
+        const double fx = double(full.cols) / wsize.width, fy = double(full.rows) / wsize.height;
+        for (const Face& f : frame.faces) {
+            const cv::Rect box(cv::Point(int(std::lround(f.box.x * fx)), int(std::lround(f.box.y * fy))),
+                               cv::Point(int(std::lround((f.box.x + f.box.width) * fx)),
+                                         int(std::lround((f.box.y + f.box.height) * fy))));
+            const cv::Rect clipped = box & cv::Rect(0, 0, full.cols, full.rows);
+            if (!clipped.empty()) report.face_boxes.push_back(clipped);
+        }
 
         cv::Mat out;
         if (channels == 1) {

@@ -1,5 +1,7 @@
 #include "portrait/runtime/text_escape.hpp"
 
+#include <cctype>
+
 #include <nlohmann/json.hpp>
 
 namespace portrait {
@@ -120,6 +122,33 @@ void escape_json_strings(nlohmann::json& j) {
         }
         j = std::move(clean);
     }
+}
+
+std::string escape_html(std::string_view raw) {
+    const std::string s = escape_text(raw, true);
+    std::string out;
+    out.reserve(s.size());
+    for (char c : s) {
+        switch (c) {
+        case '&': out += "&amp;"; break;
+        case '<': out += "&lt;"; break;
+        case '>': out += "&gt;"; break;
+        case '"': out += "&quot;"; break;
+        case '\'': out += "&#39;"; break;
+        default: out += c;
+        }
+    }
+    return out;
+}
+
+std::string escape_url_path(std::string_view path) {
+    static const char* hex = "0123456789ABCDEF";
+    std::string out;
+    for (unsigned char c : path) {
+        if (std::isalnum(c) || c == '/' || c == '.' || c == '-' || c == '_') out += char(c);
+        else out += {'%', hex[c >> 4], hex[c & 15]};
+    }
+    return out;
 }
 
 }  // namespace portrait

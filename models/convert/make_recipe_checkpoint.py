@@ -1,7 +1,7 @@
 #!/usr/bin/env python3
 """Build synthetic checkpoints in an original file layout from the shared weight recipe.
 
-    /usr/bin/python3 models/convert/make_recipe_checkpoint.py --layout skin_retouching -o DIR
+    /usr/bin/python3 models/convert/make_recipe_checkpoint.py --layout skin_retouching|eqface -o DIR
         [--shared PATH] [--salt 0]
 
 The real ModelScope files are 270 MB and need a model hub; these stand-ins have the same keys,
@@ -57,7 +57,20 @@ def build_skin_retouching(shared: Path, out: Path, salt: int = 0) -> None:
     write_skin_retouching(skin_retouching_state_dicts(shared, salt), out)
 
 
-LAYOUTS = {'skin_retouching': build_skin_retouching}
+def build_eqface(shared: Path, out: Path, salt: int = 0) -> None:
+    """GPEN's face_quality/eqface_backbone.pth and eqface_quality.pth (fixtures/eqface), bare
+    state_dicts; the backbone's keys carry `module.` as a DataParallel save does."""
+    recipe = load_recipe(shared)
+    layouts = json.loads((shared / 'fixtures' / 'eqface' / 'fixture.json').read_text())
+    folder = out / 'face_quality'
+    folder.mkdir(parents=True, exist_ok=True)
+    backbone = recipe.recipe_state_dict(layouts['backbone']['state_dict'], salt)
+    torch.save({'module.' + k: v for k, v in backbone.items()}, folder / 'eqface_backbone.pth')
+    del backbone
+    torch.save(recipe.recipe_state_dict(layouts['quality']['state_dict'], salt), folder / 'eqface_quality.pth')
+
+
+LAYOUTS = {'skin_retouching': build_skin_retouching, 'eqface': build_eqface}
 
 
 def main(argv=None) -> int:
@@ -72,7 +85,7 @@ def main(argv=None) -> int:
     except (FileNotFoundError, KeyError) as e:
         print(f'make_recipe_checkpoint: error: {e}', file=sys.stderr)
         return 2
-    for p in sorted(Path(args.output).iterdir()):
+    for p in sorted(q for q in Path(args.output).rglob('*') if q.is_file()):
         print(f'{p}  {p.stat().st_size} bytes')
     return 0
 

@@ -14,9 +14,7 @@ extern char** environ;
 
 namespace cli {
 
-pid_t spawn(const std::string& exe, const std::vector<std::string>& args, const Env& env, const fs::path& out_file,
-            const fs::path& err_file) {
-    // Everything the child needs is prepared before fork (only async-signal-safe calls after).
+std::vector<std::string> child_environment(const Env& env) {
     std::map<std::string, std::string> vars;
     for (char** e = environ; *e; ++e) {
         std::string kv(*e);
@@ -31,6 +29,13 @@ pid_t spawn(const std::string& exe, const std::vector<std::string>& args, const 
     for (const auto& [k, v] : env.extra) vars[k] = v;
     std::vector<std::string> env_strings;
     for (const auto& [k, v] : vars) env_strings.push_back(k + "=" + v);
+    return env_strings;
+}
+
+pid_t spawn(const std::string& exe, const std::vector<std::string>& args, const Env& env, const fs::path& out_file,
+            const fs::path& err_file) {
+    // Everything the child needs is prepared before fork (only async-signal-safe calls after).
+    std::vector<std::string> env_strings = child_environment(env);
     std::vector<char*> envp, argv;
     for (auto& s : env_strings) envp.push_back(s.data());
     envp.push_back(nullptr);

@@ -30,6 +30,8 @@ struct Env {
     long file_size_limit = -1;  // RLIMIT_FSIZE in bytes for the child (a disk that fills up); -1 = none
 };
 
+// The child's environment as NAME=VALUE: ours, with the test's variables.
+std::vector<std::string> child_environment(const Env& env);
 // Starts `exe args...` with the environment; stdout/stderr go to the given files.
 pid_t spawn(const std::string& exe, const std::vector<std::string>& args, const Env& env, const fs::path& out_file,
             const fs::path& err_file);

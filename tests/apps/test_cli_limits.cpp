@@ -75,6 +75,27 @@ TEST_F(CliLimits, RunOptionsAreHeldToTheLimitsOfTheFile) {
     EXPECT_TRUE(fs::exists(tmp / "out" / "a.png"));
 }
 
+TEST_F(CliLimits, DeviceThatCannotRunHereIsExit2BeforeAnyImage) {
+    EXPECT_EQ(refused_run({"--device", "gpu"}),
+              "portrait: --device gpu: resources.device 'gpu' is not one of auto, cpu, cuda, cuda:N (did you mean 'cpu'?)\n");
+    EXPECT_EQ(file_error("device: tpu"), "portrait: " + (tmp / "r.yaml").string() +
+                                             ":2:11: resources.device 'tpu' is not one of auto, cpu, cuda, cuda:N (did you mean 'cpu'?)\n");
+    // Debian's LibTorch has no CUDA: asking for it names what is missing and how to get it.
+    const std::string err = refused_run({"--device", "cuda"});
+    EXPECT_NE(err.find("portrait run: resources.device cuda: this LibTorch was built without CUDA"), std::string::npos)
+        << err;
+    EXPECT_NE(err.find("PORTRAIT_LIBTORCH_DIR"), std::string::npos) << err;
+    // auto and cpu run.
+    for (const char* device : {"auto", "cpu"}) {
+        const fs::path out = tmp / (std::string("out-") + device);
+        const auto ok = cli::portrait({"run", (tmp / "in").string(), "-o", out.string(), "-p", (tmp / "p.yaml").string(),
+                                       "--progress", "never", "--device", device},
+                                      env);
+        EXPECT_EQ(ok.code, 0) << device << ": " << ok.err;
+        EXPECT_TRUE(fs::exists(out / "a.png")) << device;
+    }
+}
+
 TEST_F(CliLimits, LogLevelOptionAcceptsWhatTheFileAccepts) {
     auto r = cli::portrait({"--log-level", "loud", "plugins"}, env);
     EXPECT_EQ(r.code, 2);

@@ -39,9 +39,17 @@ TEST(ImageProbe, RefusesWhatIsNotAnImage) {
     EXPECT_THROW(probe_image({0xFF, 0xD8, 0xFF, 0x00}, "j"), ImageError);
 }
 
+// An input as listing leaves it: file and place, the rest for plan_outputs.
+BatchInput listed(const char* file, const char* rel) {
+    BatchInput in;
+    in.file = file;
+    in.relative = rel;
+    return in;
+}
+
 TEST(PlanOutputs, CollisionsFormatsAndInputProtection) {
-    std::vector<BatchInput> in{{"/a/x.jpg", "x.jpg", {}, {}}, {"/b/x.jpg", "x.jpg", {}, {}},
-                               {"/c/x.png", "x.png", {}, {}}, {"/d/x.jpg", "x.jpg", {}, {}}};
+    std::vector<BatchInput> in{listed("/a/x.jpg", "x.jpg"), listed("/b/x.jpg", "x.jpg"), listed("/c/x.png", "x.png"),
+                               listed("/d/x.jpg", "x.jpg")};
     BatchOptions o;
     o.output_dir = "/out";
     o.format = "jpg";
@@ -50,11 +58,20 @@ TEST(PlanOutputs, CollisionsFormatsAndInputProtection) {
     EXPECT_EQ(in[1].output_rel, "x-2.jpg");
     EXPECT_EQ(in[2].output_rel, "x-3.jpg");
     EXPECT_EQ(in[3].output_rel, "x-4.jpg");
-    std::vector<BatchInput> same{{"/photos/y.jpg", "y.jpg", {}, {}}};
+    // Every changed name says what it was and which input took it first.
+    EXPECT_TRUE(in[0].renamed_from.empty());
+    EXPECT_TRUE(in[0].rename_reason.empty());
+    for (int i = 1; i < 4; ++i) {
+        EXPECT_EQ(in[std::size_t(i)].renamed_from, "x.jpg") << i;
+        EXPECT_NE(in[std::size_t(i)].rename_reason.find("/a/x.jpg"), std::string::npos) << in[std::size_t(i)].rename_reason;
+    }
+    std::vector<BatchInput> same{listed("/photos/y.jpg", "y.jpg")};
     BatchOptions o2;
     o2.output_dir = "/photos";
     plan_outputs(same, o2);
     EXPECT_EQ(same[0].output_rel, "y-portrait.jpg");
+    EXPECT_EQ(same[0].renamed_from, "y.jpg");
+    EXPECT_NE(same[0].rename_reason.find("replace the input /photos/y.jpg"), std::string::npos) << same[0].rename_reason;
 }
 
 TEST(Shard, DeterministicCompleteAndDisjoint) {

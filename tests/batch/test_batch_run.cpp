@@ -163,7 +163,8 @@ TEST_F(BatchRun, HtmlReportWithThumbnails) {
     EXPECT_EQ(r.code, 1);
     const auto html = bt::read_bytes(tmp / "page.html");
     const std::string s(html.begin(), html.end());
-    EXPECT_NE(s.find("<img loading=lazy src=\"page-thumbs/000001-before.jpg\""), std::string::npos);
+    EXPECT_NE(s.find("src=\"page-thumbs/000001-before.jpg\""), std::string::npos);
+    EXPECT_NE(s.find("loading=\"lazy\""), std::string::npos);
     EXPECT_NE(s.find("page-thumbs/000002-after.jpg"), std::string::npos);
     EXPECT_EQ(s.find("page-thumbs/000000-"), std::string::npos) << "broken.jpg (first) has no thumbnails";
     EXPECT_NE(s.find("broken.jpg"), std::string::npos);
@@ -216,13 +217,12 @@ TEST_F(BatchRun, FormatAndQuality) {
 TEST_F(BatchRun, FromListAndStdinAndGlobs) {
     make_photos(4);
     put_image("sub/q.png", bt::photo(40, 30));
-    const std::string list = (in() / "p000.jpg").string() + "\n\n" + (in() / "p001.jpg").string() + "\n" +
-                             (in() / "missing.jpg").string() + "\n";
+    // CRLF and blank lines are taken; a missing entry is test_batch_outputs' (exit 2).
+    const std::string list = (in() / "p000.jpg").string() + "\r\n\n" + (in() / "p001.jpg").string() + "\n";
     bt::write_bytes(tmp / "list.txt", std::vector<unsigned char>(list.begin(), list.end()));
     auto r = run({"--from-list", (tmp / "list.txt").string(), "-o", out().string()});
-    EXPECT_EQ(r.code, 1) << "the missing list entry fails alone";
+    EXPECT_EQ(r.code, 0) << r.err;
     EXPECT_EQ(report()["totals"]["ok"], 2);
-    EXPECT_EQ(item("missing.jpg")["error"].get<std::string>().find("no such file") != std::string::npos, true);
 
     r = run({"--from-list", "-", "-o", (tmp / "o2").string()}, bt::tone_pipeline(), "", "",
             (in() / "p002.jpg").string() + "\n");

@@ -94,7 +94,7 @@ struct Cli : ::testing::Test {
         }
         write_text(m / "configuration.json", "{\"task\": \"image-portrait-enhancement\"}\n");
         write_text(m / "README.md", "---\nlicense: Apache License 2.0\n---\n");
-        write_bytes(m / "face_quality" / "eqface_quality.pth", 70000, 13);  // not needed: not fetched
+        write_bytes(m / "face_detection" / "RetinaFace-R50.pth", 70000, 13);  // not needed: not fetched
         return m;
     }
 };
@@ -193,7 +193,7 @@ TEST_F(Cli, FetchDownloadsResumesConvertsAndThenDownloadsNothing) {
     const fs::path dl = cache / "modelscope" / kGpenId;
     for (const char* f : {"pytorch_model.pt", "super_resolution/realesrnet_x2.pth", "configuration.json"})
         EXPECT_EQ(sha256_file(dl / f), sha256_file(m / f)) << f;
-    EXPECT_FALSE(fs::exists(dl / "face_quality")) << "only what the conversions need is fetched";
+    EXPECT_FALSE(fs::exists(dl / "face_detection")) << "only what the conversions need is fetched";
     bool resumed = false;
     for (const auto& r : hub.file_requests()) resumed |= r["range"] == "bytes=30000-" && r["status"] == 206;
     EXPECT_TRUE(resumed);

@@ -1,5 +1,8 @@
 #include "studio_test_util.hpp"
 
+#include <cstdlib>
+#include <fstream>
+
 #include <QProcess>
 #include <QStringList>
 #include <opencv2/imgcodecs.hpp>
@@ -20,9 +23,9 @@ fs::path default_pipeline() { return fs::path(PORTRAIT_SOURCE_DIR_FOR_TESTS) / "
 
 std::vector<portrait::studio::FeatureSpec> test_features() {
     return {
-        {"warm", "Warmth", "warm", "tone", "warmth", true, "test: the warm tone stage"},
-        {"bright", "Brightness", "bright", "tone", "exposure", false, "test: the bright tone stage"},
-        {"slow", "Slow stage", "slow", "studio_slow", "seconds", false, "test: waits until cancelled"},
+        {"warm", "Warmth", "warm", "tone", "warmth", true, "test: the warm tone stage", {}},
+        {"bright", "Brightness", "bright", "tone", "exposure", false, "test: the bright tone stage", {}},
+        {"slow", "Slow stage", "slow", "studio_slow", "seconds", false, "test: waits until cancelled", {}},
     };
 }
 
@@ -51,5 +54,24 @@ double max_diff(const cv::Mat& a, const cv::Mat& b) {
 }
 
 void init_test_logging() { portrait::init_logging({"warn", {}, true}); }
+
+ScopedEnv::ScopedEnv(const char* name, const char* value) : name_(name) {
+    if (const char* v = std::getenv(name)) {
+        had_ = true;
+        old_ = v;
+    }
+    if (value) setenv(name, value, 1);
+    else unsetenv(name);
+}
+
+ScopedEnv::~ScopedEnv() {
+    if (had_) setenv(name_.c_str(), old_.c_str(), 1);
+    else unsetenv(name_.c_str());
+}
+
+void touch(const fs::path& file) {
+    fs::create_directories(file.parent_path());
+    std::ofstream(file) << "placeholder";
+}
 
 }  // namespace studio_test

@@ -31,4 +31,21 @@ double max_diff(const cv::Mat& a, const cv::Mat& b);
 // Quiet logging to the console only (no log file in the user's cache).
 void init_test_logging();
 
+// Sets an environment variable (null: unsets it) until destroyed, then puts it back.
+class ScopedEnv {
+public:
+    ScopedEnv(const char* name, const char* value);
+    ~ScopedEnv();
+    ScopedEnv(const ScopedEnv&) = delete;
+    ScopedEnv& operator=(const ScopedEnv&) = delete;
+
+private:
+    std::string name_;
+    bool had_ = false;
+    std::string old_;
+};
+
+// Writes a small file, creating its folders (a model file whose presence is what counts).
+void touch(const std::filesystem::path& file);
+
 }  // namespace studio_test

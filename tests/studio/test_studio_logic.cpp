@@ -9,6 +9,7 @@
 #include <QTest>
 
 #include "core/cancel.hpp"
+#include "core/feature_state.hpp"
 #include "core/image_list.hpp"
 #include "core/processing_service.hpp"
 #include "core/result_saver.hpp"
@@ -16,6 +17,7 @@
 #include "core/studio_pipeline.hpp"
 #include "portrait/runtime/errors.hpp"
 #include "portrait/runtime/image_io.hpp"
+#include "portrait/runtime/model_locator.hpp"
 #include "portrait/runtime/pipeline.hpp"
 #include "studio_test_util.hpp"
 
@@ -30,6 +32,21 @@ const FeatureBinding& binding(const std::vector<FeatureBinding>& v, const std::s
     for (const auto& b : v)
         if (b.spec.key == key) return b;
     throw std::runtime_error("no binding " + key);
+}
+
+bool has(const std::string& text, const std::string& part) { return text.find(part) != std::string::npos; }
+
+int stage_index(const PipelineConfig& c, const std::string& name) {
+    for (std::size_t i = 0; i < c.stages.size(); ++i)
+        if (c.stages[i].stage == name) return int(i);
+    throw std::runtime_error("no stage " + name);
+}
+
+// Erase, then add: assigning over a copied config's YAML::Node would change the original too.
+void set_param(PipelineConfig& c, const std::string& stage, const std::string& name, const char* value) {
+    auto& params = c.stages[std::size_t(stage_index(c, stage))].params;
+    params.erase(name);
+    params.emplace(name, RawParam{YAML::Node(value), {}});
 }
 
 }  // namespace
@@ -121,6 +138,148 @@ private Q_SLOTS:
         for (const auto& b : bind_features(f, def, empty)) {
             QVERIFY2(b.stage_index >= 0, b.spec.stage_id.c_str());
             QCOMPARE(b.enabled, b.spec.default_on);
+        }
+    }
+
+    bool registered(const char* stage) const {
+        return registry_->read([&](const PluginRegistry& r) { return r.find(stage) != nullptr; });
+    }
+
+    // The default features on `config`, with the real model locator over its model folders.
+    std::vector<FeatureBinding> bind_with_models(const PipelineConfig& config) {
+        const ModelLocator models(config.model_paths);
+        return registry_->read(
+            [&](const PluginRegistry& r) { return bind_features(default_features(), config, r, &models); });
+    }
+
+    // Issue 17: a feature whose model is not in the search path is unavailable, says in
+    // plain words how to get the model (from the catalogue), and its stage stays off.
+    void aFeatureWithoutItsModelIsGreyedWithHowToGetIt() {
+        if (!registered("gpen")) QSKIP("the gpen plugin is not built (it needs LibTorch)");
+        const fs::path cache = tmp("avail-cache"), models = tmp("avail-models");
+        studio_test::ScopedEnv c("PORTRAIT_CACHE", cache.c_str()), m("PORTRAIT_MODELS", nullptr);
+        PipelineConfig cfg = load_pipeline(studio_test::default_pipeline());
+        const int gi = stage_index(cfg, "gpen");
+
+        auto b = bind_with_models(cfg);
+        const FeatureBinding enhance = binding(b, "enhance");
+        QVERIFY(!enhance.available);
+        QCOMPARE(enhance.stage_index, gi);
+        QCOMPARE(int(enhance.missing_models.size()), 1);
+        QCOMPARE(enhance.missing_models[0].model, std::string("gpen-512"));  // default.yaml: model "512"
+        const std::string& why = enhance.unavailable_reason;
+        QVERIFY2(has(why, "Portrait enhancement needs the GPEN model, which is not installed."), why.c_str());
+        QVERIFY2(has(why, "Download damo/cv_gpen_image-portrait-enhancement from ModelScope on a connected machine"),
+                 why.c_str());
+        QVERIFY2(!has(why, "-hires"), why.c_str());
+        QVERIFY2(has(why, "portrait models convert gpen FOLDER/pytorch_model.pt"), why.c_str());
+        QVERIFY2(has(why, "docs/models.md"), why.c_str());
+        QVERIFY2(has(why, "gpen-512/model.pt in: " + (cache / "models").string()), why.c_str());
+        // The row: greyed, unticked even when chosen on, the how-to as its tooltip.
+        FeatureChoices choices = choices_from(b);
+        choices["enhance"] = {true, 1.0};
+        const FeatureRowState row = feature_row_state(enhance, choices);
+        QVERIFY(!row.check_enabled && !row.checked && !row.strength_enabled);
+        QCOMPARE(row.tooltip, why);
+        // Its stage stays off, even when the file enables it.
+        PipelineConfig on = cfg;
+        on.stages[std::size_t(gi)].enabled = true;
+        QVERIFY(!apply_features(on, bind_with_models(on), choices).stages[std::size_t(gi)].enabled);
+        if (registered("skin_retouch")) QVERIFY(binding(b, "retouch").available);  // backend auto needs none
+
+        // The file in the pipeline's model folder: available, and the choice runs it.
+        studio_test::touch(models / "gpen-512" / "model.pt");
+        cfg.model_paths = {models};
+        b = bind_with_models(cfg);
+        QVERIFY2(binding(b, "enhance").available, binding(b, "enhance").unavailable_reason.c_str());
+        QVERIFY(binding(b, "enhance").missing_models.empty());
+        QVERIFY(apply_features(cfg, b, choices).stages[std::size_t(gi)].enabled);
+        QVERIFY(feature_row_state(binding(b, "enhance"), choices).strength_enabled);
+
+        // Another network size is another folder, from the hires download.
+        PipelineConfig big = cfg;
+        set_param(big, "gpen", "model", "1024");
+        const FeatureBinding e1024 = binding(bind_with_models(big), "enhance");
+        QVERIFY(!e1024.available);
+        QCOMPARE(e1024.missing_models.at(0).model, std::string("gpen-1024"));
+        QVERIFY2(has(e1024.unavailable_reason, "Download damo/cv_gpen_image-portrait-enhancement-hires from ModelScope"),
+                 e1024.unavailable_reason.c_str());
+        // The RealESRNet background needs its own model, from the same download as GPEN's.
+        PipelineConfig bg = cfg;
+        set_param(bg, "gpen", "background", "realesrnet");
+        const FeatureBinding ebg = binding(bind_with_models(bg), "enhance");
+        QVERIFY2(ebg.missing_models.size() == 1, ebg.unavailable_reason.c_str());  // gpen-512 is there
+        QCOMPARE(ebg.missing_models[0].model, std::string("realesrnet-x2"));
+        QVERIFY2(has(ebg.unavailable_reason, "needs the RealESRNet background upsampler"), ebg.unavailable_reason.c_str());
+        QVERIFY2(has(ebg.unavailable_reason, "portrait models convert realesrnet FOLDER/super_resolution/realesrnet_x2.pth"),
+                 ebg.unavailable_reason.c_str());
+
+        // $PORTRAIT_MODELS is searched as the stages search it.
+        cfg.model_paths.clear();
+        QVERIFY(!binding(bind_with_models(cfg), "enhance").available);
+        {
+            studio_test::ScopedEnv env("PORTRAIT_MODELS", models.c_str());
+            QVERIFY(binding(bind_with_models(cfg), "enhance").available);
+        }
+
+        // Skin retouching needs its model only with backend abpn; its three files, named once.
+        if (registered("skin_retouch")) {
+            PipelineConfig abpn = cfg;
+            set_param(abpn, "skin_retouch", "backend", "abpn");
+            const FeatureBinding r = binding(bind_with_models(abpn), "retouch");
+            QVERIFY(!r.available);
+            QCOMPARE(int(r.missing_models.size()), 3);
+            const std::string& t = r.unavailable_reason;
+            QVERIFY2(has(t, "Skin retouching needs the ABPN skin retouching model, which"), t.c_str());
+            QVERIFY2(has(t, "Download iic/cv_unet_skin-retouching from ModelScope"), t.c_str());
+            QVERIFY2(has(t, "portrait models convert skin-retouching FOLDER\n"), t.c_str());
+            abpn.model_paths = {models};
+            for (const char* f : {"generator.pt", "detection_net.pt", "inpainting_net.pt"})
+                studio_test::touch(models / "skin-retouching" / f);
+            QVERIFY(binding(bind_with_models(abpn), "retouch").available);
+        }
+    }
+
+    // The window keeps the file as loaded and applies its choices to copies; a copy's
+    // YAML nodes are shared with the original, so the slider must not write through.
+    void applyingFeaturesLeavesTheFileAsLoaded() {
+        const PipelineConfig base = load_pipeline(studio_test::pipelines() / "studio.yaml");
+        auto b = registry_->read([&](const PluginRegistry& r) { return bind_features(studio_test::test_features(), base, r); });
+        FeatureChoices c = choices_from(b);
+        c["warm"].strength = 0.9;
+        const PipelineConfig out = apply_features(base, b, c);
+        auto warmth = [](const PipelineConfig& p) {
+            for (const auto& s : p.stages)
+                if (s.id == "warm") return s.params.at("warmth").value.Scalar();
+            return std::string();
+        };
+        QCOMPARE(warmth(out), std::string("0.9"));
+        QCOMPARE(warmth(base), std::string("0.4"));  // as studio.yaml has it
+    }
+
+    // Issue 17: the strength slider and its labels respond only while their feature is on.
+    void featureRowsEnableWhatCanRun() {
+        PipelineConfig base = load_pipeline(studio_test::pipelines() / "studio.yaml");
+        auto b = registry_->read([&](const PluginRegistry& r) { return bind_features(studio_test::test_features(), base, r); });
+        FeatureChoices c = choices_from(b);  // warm on, bright off, as the file says
+        const FeatureRowState warm = feature_row_state(binding(b, "warm"), c);
+        QVERIFY(warm.check_enabled && warm.checked && warm.strength_enabled);
+        QCOMPARE(warm.value, 0.4);
+        QVERIFY(has(warm.tooltip, "Stage 'warm', parameter 'warmth' (-1.0 to 1.0)"));
+        FeatureRowState bright = feature_row_state(binding(b, "bright"), c);
+        QVERIFY(bright.check_enabled && !bright.checked && !bright.strength_enabled);
+        c["bright"] = {true, 99.0};
+        bright = feature_row_state(binding(b, "bright"), c);
+        QVERIFY(bright.checked && bright.strength_enabled);
+        QCOMPARE(bright.value, 3.0);  // clamped to tone's exposure range
+        c["warm"].enabled = false;
+        QVERIFY(!feature_row_state(binding(b, "warm"), c).strength_enabled);
+        // Not in this pipeline: greyed, with the reason.
+        auto d = registry_->read([&](const PluginRegistry& r) { return bind_features(default_features(), base, r); });
+        for (const auto& f : d) {
+            const FeatureRowState s = feature_row_state(f, c);
+            QVERIFY(!s.check_enabled && !s.checked && !s.strength_enabled);
+            QVERIFY2(has(s.tooltip, "Not available: This pipeline has no '"), s.tooltip.c_str());
         }
     }
 

@@ -8,11 +8,18 @@ namespace portrait::studio {
 const std::vector<FeatureSpec>& default_features() {
     static const std::vector<FeatureSpec> features{
         {"slim", "Face slimming", "face_slim", "face_slim", "strength", false,
-         "Slims the jaw and cheeks along the face mesh"},
+         "Slims the jaw and cheeks along the face mesh", {}},
+        // backend auto falls back to the built-in retoucher, so only abpn needs the model.
         {"retouch", "Skin retouching", "skin_retouch", "skin_retouch", "strength", true,
-         "Smooths skin and removes blemishes, keeping texture"},
+         "Smooths skin and removes blemishes, keeping texture",
+         {{"the ABPN skin retouching model", "skin-retouching", "generator.pt", "backend=abpn"},
+          {"the ABPN skin retouching model", "skin-retouching", "detection_net.pt", "backend=abpn"},
+          {"the ABPN skin retouching model", "skin-retouching", "inpainting_net.pt", "backend=abpn"}}},
+        // The folders gpen's constructor asks Context::find_model for (plugins/gpen).
         {"enhance", "Portrait enhancement", "gpen", "gpen", "alpha", false,
-         "Restores face detail with GPEN; the slider blends restored and original"},
+         "Restores face detail with GPEN; the slider blends restored and original",
+         {{"the GPEN model", "gpen-{model}", "model.pt", ""},
+          {"the RealESRNet background upsampler", "realesrnet-x2", "model.pt", "background=realesrnet"}}},
     };
     return features;
 }
@@ -35,7 +42,7 @@ double number_of(const ParamValue& v) {
 }  // namespace
 
 std::vector<FeatureBinding> bind_features(const std::vector<FeatureSpec>& specs, const PipelineConfig& config,
-                                          const PluginRegistry& registry) {
+                                          const PluginRegistry& registry, const ModelLocator* models) {
     std::vector<FeatureBinding> out;
     for (const auto& spec : specs) {
         FeatureBinding b;
@@ -74,6 +81,12 @@ std::vector<FeatureBinding> bind_features(const std::vector<FeatureSpec>& specs,
         auto raw = it->params.find(spec.param);
         b.value = raw != it->params.end() ? number_of(raw->second.value, def) : def;
         b.value = std::clamp(b.value, b.min, b.max);
+        if (models) b.missing_models = missing_models(spec.models, *it, entry->spec, *models);
+        if (!b.missing_models.empty()) {
+            b.unavailable_reason = missing_models_text(spec.label, b.missing_models, *models);
+            out.push_back(std::move(b));
+            continue;
+        }
         b.available = true;
         out.push_back(std::move(b));
     }

@@ -34,14 +34,19 @@ PipelineConfig apply_features(const PipelineConfig& base, const std::vector<Feat
                               const FeatureChoices& choices) {
     PipelineConfig out = base;
     for (const auto& b : bindings) {
-        if (!b.available || b.stage_index < 0 || b.stage_index >= int(out.stages.size())) continue;
+        if (b.stage_index < 0 || b.stage_index >= int(out.stages.size())) continue;
+        // A stage whose model is missing would stop the whole pipeline at start: it stays off.
+        if (!b.missing_models.empty()) out.stages[std::size_t(b.stage_index)].enabled = false;
+        if (!b.available) continue;
         auto c = choices.find(b.spec.key);
         if (c == choices.end()) continue;
         StageConfig& st = out.stages[std::size_t(b.stage_index)];
         st.enabled = c->second.enabled;
         const double v = std::clamp(c->second.strength, b.min, b.max);
-        st.params[b.spec.param] =
-            RawParam{YAML::Node(format_value(v, b.integer)), SourceMark{"studio: " + b.spec.label + " slider"}};
+        // Erase, then add: assigning over a YAML::Node writes into the node it shares with `base`.
+        st.params.erase(b.spec.param);
+        st.params.emplace(b.spec.param, RawParam{YAML::Node(format_value(v, b.integer)),
+                                                 SourceMark{"studio: " + b.spec.label + " slider"}});
     }
     return out;
 }

@@ -26,7 +26,8 @@ using FeatureChoices = std::map<std::string, FeatureChoice>;
 FeatureChoices choices_from(const std::vector<FeatureBinding>& bindings);
 
 // `base` with each available feature's stage enabled or disabled and its parameter set.
-// Every other stage and parameter stays as the file has it.
+// A feature whose model is missing has its stage disabled. Every other stage and
+// parameter stays as the file has it.
 PipelineConfig apply_features(const PipelineConfig& base, const std::vector<FeatureBinding>& bindings,
                               const FeatureChoices& choices);
 

@@ -15,6 +15,8 @@ constexpr double kGap = 6;          // between the two panes
 constexpr double kMinScale = 0.02;  // 2%
 constexpr double kMaxScale = 32.0;  // 3200%
 constexpr double kDividerGrab = 8;  // pixels either side of the split line
+constexpr double kBoxRoom = 1.6;    // zoomToBox: the box takes 1/1.6 of the pane
+constexpr double kBoxMaxScale = 4.0;  // a tiny face is not blown up past 400%
 }  // namespace
 
 CompareView::CompareView(QWidget* parent) : QWidget(parent) {
@@ -122,6 +124,18 @@ void CompareView::zoomAt(double s, QPointF widget_pos) {
     scale_ = std::clamp(s, kMinScale, kMaxScale);
     fit_ = false;
     centre_ = anchor - (widget_pos - pane(index).center()) / scale_;
+    clampCentre();
+    update();
+    Q_EMIT zoomChanged(scale_, false);
+}
+
+void CompareView::zoomToBox(const QRectF& box) {
+    if (before_.isNull() || box.isEmpty()) return;
+    const QRectF p = pane(0);
+    scale_ = std::clamp(std::min(p.width() / (box.width() * kBoxRoom), p.height() / (box.height() * kBoxRoom)),
+                        kMinScale, kBoxMaxScale);
+    fit_ = false;
+    centre_ = box.center();
     clampCentre();
     update();
     Q_EMIT zoomChanged(scale_, false);

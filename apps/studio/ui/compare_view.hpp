@@ -33,11 +33,16 @@ public:
     bool overlayVisible() const { return overlay_; }
     const QImage& before() const { return before_; }
     const QImage& after() const { return after_; }
+    const std::vector<Face>& faces() const { return faces_; }
+    QRectF paneRect(int index) const { return pane(index); }  // pane 0 (left or only), 1 (right)
 
     // Zoom: 1 = 100% (one image pixel per screen pixel). fit() follows the window size.
     void fit();
     void zoomTo(double scale);                   // keeps the centre
     void zoomAt(double scale, QPointF widget_pos);  // keeps the image point under widget_pos
+    // Centres `image_box` and zooms so it fills most of a pane with some room around it
+    // (a face with its hair and chin), at most 400%.
+    void zoomToBox(const QRectF& image_box);
     bool fitting() const { return fit_; }
     double scale() const;
     QPointF centre() const;           // image point at the centre of each pane

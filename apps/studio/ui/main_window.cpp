@@ -37,7 +37,9 @@
 #include "image_convert.hpp"
 #include "portrait/runtime/data_dirs.hpp"
 #include "portrait/runtime/logging.hpp"
+#include "portrait/runtime/model_locator.hpp"
 #include "portrait/runtime/pipeline.hpp"
+#include "../core/feature_state.hpp"
 #include "../core/result_saver.hpp"
 
 namespace portrait::studio {
@@ -69,7 +71,7 @@ MainWindow::MainWindow(WindowOptions options, QWidget* parent)
     connect(service_.get(), &ProcessingService::batchProgress, this, &MainWindow::onBatchProgress);
     connect(service_.get(), &ProcessingService::batchDone, this, &MainWindow::onBatchDone);
     debounce_.setSingleShot(true);
-    connect(&debounce_, &QTimer::timeout, this, &MainWindow::requestPreview);
+    connect(&debounce_, &QTimer::timeout, this, [this] { requestPreview(); });
 
     setWindowTitle(tr("Portrait Studio"));
     setAcceptDrops(true);
@@ -134,6 +136,10 @@ void MainWindow::buildActions() {
     act_fit_->setShortcut(QKeySequence(Qt::CTRL | Qt::Key_0));
     act_100_ = new QAction(tr("100%"), this);
     act_100_->setShortcut(QKeySequence(Qt::CTRL | Qt::Key_1));
+    act_zoom_face_ = new QAction(tr("Zoom to face"), this);
+    act_zoom_face_->setShortcut(QKeySequence(Qt::CTRL | Qt::Key_F));
+    act_zoom_face_->setToolTip(tr("Zoom onto a face; press again for the next face (Ctrl+F)"));
+    act_zoom_face_->setObjectName("actZoomFace");
 
     act_open_->setObjectName("actOpen");
     act_open_folder_->setObjectName("actOpenFolder");
@@ -156,6 +162,7 @@ void MainWindow::buildActions() {
     connect(act_apply_, &QAction::triggered, this, &MainWindow::chooseApplyToFolder);
     connect(act_fit_, &QAction::triggered, this, [this] { view_->fit(); });
     connect(act_100_, &QAction::triggered, this, [this] { view_->zoomTo(1.0); });
+    connect(act_zoom_face_, &QAction::triggered, this, &MainWindow::zoomToFace);
 
     QMenu* file = menuBar()->addMenu(tr("&File"));
     file->addAction(act_open_);
@@ -176,6 +183,7 @@ void MainWindow::buildActions() {
     QMenu* view = menuBar()->addMenu(tr("&View"));
     view->addAction(act_fit_);
     view->addAction(act_100_);
+    view->addAction(act_zoom_face_);
 
     QToolBar* tb = addToolBar(tr("Main"));
     tb->setObjectName("mainToolBar");
@@ -234,10 +242,12 @@ void MainWindow::buildUi() {
         r.value = new QLabel;
         r.value->setMinimumWidth(40);
         r.value->setAlignment(Qt::AlignRight | Qt::AlignVCenter);
-        auto* strength = new QLabel(tr("strength"));
-        strength->setStyleSheet("color: palette(mid);");
+        // Greyed by being disabled (with the slider) while the feature is off.
+        r.strength = new QLabel(tr("strength"));
+        r.strength->setObjectName(qstr("strengthLabel_" + spec.key));
+        r.value->setObjectName(qstr("strengthValue_" + spec.key));
         grid->addWidget(r.check, row, 0, 1, 3);
-        grid->addWidget(strength, row + 1, 0);
+        grid->addWidget(r.strength, row + 1, 0);
         grid->addWidget(r.slider, row + 1, 1);
         grid->addWidget(r.value, row + 1, 2);
         row += 2;
@@ -248,7 +258,11 @@ void MainWindow::buildUi() {
             auto it = choices_.find(key);
             if (it == choices_.end()) it = choices_.emplace(key, FeatureChoice{on, b->value}).first;
             it->second.enabled = on;
-            rows_[key].slider->setEnabled(on);
+            const FeatureRowState st = feature_row_state(*b, choices_);
+            const FeatureRow& row = rows_[key];
+            for (QWidget* w : {static_cast<QWidget*>(row.slider), static_cast<QWidget*>(row.strength),
+                               static_cast<QWidget*>(row.value)})
+                w->setEnabled(st.strength_enabled);
             remember();
             schedulePreview();
         });
@@ -285,12 +299,16 @@ void MainWindow::buildUi() {
     fit->setDefaultAction(act_fit_);
     auto* full = new QToolButton;
     full->setDefaultAction(act_100_);
+    auto* face = new QToolButton;
+    face->setDefaultAction(act_zoom_face_);
+    face->setObjectName("zoomFaceButton");
     view_layout->addWidget(new QLabel(tr("Compare")), 0, 0);
-    view_layout->addWidget(mode_combo_, 0, 1, 1, 2);
+    view_layout->addWidget(mode_combo_, 0, 1, 1, 3);
     view_layout->addWidget(new QLabel(tr("Zoom")), 1, 0);
     view_layout->addWidget(fit, 1, 1);
     view_layout->addWidget(full, 1, 2);
-    view_layout->addWidget(overlay_check_, 2, 0, 1, 3);
+    view_layout->addWidget(face, 1, 3);
+    view_layout->addWidget(overlay_check_, 2, 0, 1, 4);
     side_layout->addWidget(view_box);
 
     info_ = new QLabel;
@@ -409,8 +427,9 @@ bool MainWindow::selectPipeline(const fs::path& file) {
     }
     base_config_ = cfg;
     have_pipeline_ = true;
-    bindings_ = registry_->read([&](const PluginRegistry& r) { return bind_features(options_.features, cfg, r); });
+    bindings_ = bindFeatures();
     choices_ = choices_from(bindings_);
+    face_file_.clear();  // another face stage may find other faces
     state_.pipeline = file;
     const auto bundled = bundled_pipelines();
     if (std::find(bundled.begin(), bundled.end(), file) == bundled.end() &&
@@ -459,38 +478,63 @@ int MainWindow::valueToSlider(const FeatureBinding& b, double v) const {
     return int(std::lround((v - b.min) / (b.max - b.min) * kSliderSteps));
 }
 
-void MainWindow::refreshFeatureRows() {
-    QString missing;
+std::vector<FeatureBinding> MainWindow::bindFeatures() const {
+    const ModelLocator models(base_config_.model_paths);  // where the stages will look
+    return registry_->read(
+        [&](const PluginRegistry& r) { return bind_features(options_.features, base_config_, r, &models); });
+}
+
+bool MainWindow::refreshModelAvailability() {
+    if (!have_pipeline_) return false;
+    std::vector<FeatureBinding> fresh = bindFeatures();
+    bool changed = fresh.size() != bindings_.size();
+    for (std::size_t i = 0; !changed && i < fresh.size(); ++i)
+        changed = fresh[i].available != bindings_[i].available ||
+                  fresh[i].unavailable_reason != bindings_[i].unavailable_reason;
+    if (!changed) return false;
+    bindings_ = std::move(fresh);
     for (const auto& b : bindings_)
-        if (!b.available) missing += (missing.isEmpty() ? "" : ", ") + qstr(b.spec.label);
-    features_note_->setText(missing.isEmpty() ? QString()
-                                              : tr("Greyed out (not in this pipeline, or its plugin is missing; "
-                                                   "hover for details): %1").arg(missing));
-    features_note_->setVisible(!missing.isEmpty());
+        host_logger().info("studio: feature '{}' {}", b.spec.key,
+                           b.available ? "is available" : "is not available: " + b.unavailable_reason);
+    refreshFeatureRows();
+    return true;
+}
+
+void MainWindow::refreshFeatureRows() {
+    QString missing, no_model;
+    for (const auto& b : bindings_) {
+        if (b.available) continue;
+        QString& list = b.missing_models.empty() ? missing : no_model;
+        list += (list.isEmpty() ? "" : ", ") + qstr(b.spec.label);
+    }
+    QStringList note;
+    if (!no_model.isEmpty())
+        note << tr("Greyed out because its model is not installed (hover for how to get it): %1").arg(no_model);
+    if (!missing.isEmpty())
+        note << tr("Greyed out (not in this pipeline, or its plugin is missing; hover for details): %1").arg(missing);
+    features_note_->setText(note.join("\n"));
+    features_note_->setVisible(!note.isEmpty());
     for (const auto& b : bindings_) {
         auto rit = rows_.find(b.spec.key);
         if (rit == rows_.end()) continue;
         FeatureRow& r = rit->second;
         QSignalBlocker b1(r.check), b2(r.slider);
+        const FeatureRowState st = feature_row_state(b, choices_);
         auto c = choices_.find(b.spec.key);
-        const bool on = c != choices_.end() && c->second.enabled;
-        const double v = c != choices_.end() ? std::clamp(c->second.strength, b.min, b.max) : b.value;
-        if (c != choices_.end()) c->second.strength = v;
-        r.check->setChecked(on);
-        r.check->setEnabled(b.available);
+        if (c != choices_.end()) c->second.strength = st.value;
+        r.check->setChecked(st.checked);
+        r.check->setEnabled(st.check_enabled);
         if (b.integer && b.max - b.min <= kSliderSteps) r.slider->setRange(0, int(b.max - b.min));
         else r.slider->setRange(0, kSliderSteps);
-        r.slider->setValue(valueToSlider(b, v));
-        r.slider->setEnabled(b.available && on);
-        r.value->setText(b.available ? qstr(format_value(v, b.integer)) : QString());
-        const QString tip = b.available
-                                ? qstr(b.spec.tooltip) + "\n" +
-                                      tr("Stage '%1', parameter '%2' (%3 to %4)")
-                                          .arg(qstr(b.stage_id), qstr(b.spec.param),
-                                               qstr(format_value(b.min, b.integer)), qstr(format_value(b.max, b.integer)))
-                                : tr("Not available: %1").arg(qstr(b.unavailable_reason));
+        r.slider->setValue(valueToSlider(b, st.value));
+        r.slider->setEnabled(st.strength_enabled);
+        r.strength->setEnabled(st.strength_enabled);
+        r.value->setEnabled(st.strength_enabled);
+        r.value->setText(b.available ? qstr(format_value(st.value, b.integer)) : QString());
+        const QString tip = qstr(st.tooltip);
         r.check->setToolTip(tip);
         r.slider->setToolTip(tip);
+        r.strength->setToolTip(tip);
     }
 }
 
@@ -550,15 +594,16 @@ void MainWindow::schedulePreview() {
 
 void MainWindow::processNow() {
     debounce_.stop();
+    refreshModelAvailability();  // a model fetched meanwhile runs now; one removed is greyed out
     requestPreview();
 }
 
-void MainWindow::requestPreview() {
+void MainWindow::requestPreview(bool with_faces) {
     if (images_.empty() || !have_pipeline_) return;
     PreviewRequest req;
     req.file = images_.current();
     req.config = currentConfig();
-    req.want_faces = overlay_check_->isChecked();
+    req.want_faces = with_faces || overlay_check_->isChecked();
     wanted_serial_ = service_->preview(std::move(req));
     if (!last_result_ || last_result_->file != images_.current()) view_->setAfterMessage(tr("Processing..."));
     status_->setText(tr("Processing %1...").arg(qpath(images_.current().filename())));
@@ -584,6 +629,7 @@ void MainWindow::onPreviewDone(PreviewResultPtr r) {
         view_->setBefore(to_qimage(r->before));
     }
     last_result_ = r;
+    if (!r->ok()) zoom_face_pending_ = false;
     if (r->error) {
         showError(*r->error);
         view_->setAfter(QImage());
@@ -596,13 +642,56 @@ void MainWindow::onPreviewDone(PreviewResultPtr r) {
     } else {
         if (banner_->isVisible() && banner_->property("error").toBool()) hideBanner();
         view_->setAfter(to_qimage(r->after));
-        view_->setFaces(r->faces.faces);
+        if (r->faces_requested) {
+            const bool same = face_file_ == r->file && faces_.size() == r->faces.faces.size();
+            face_file_ = r->file;
+            faces_ = r->faces.faces;
+            faces_note_ = r->faces.note;
+            if (!same) face_index_ = -1;  // the next press starts at the first face again
+        }
+        // Faces come from the input photo, so they stay while only the settings change.
+        view_->setFaces(face_file_ == r->file ? faces_ : std::vector<Face>{});
         const QString took = r->ms < 1000 ? tr("%1 ms").arg(std::max(1, int(std::lround(r->ms))))
                                           : tr("%1 s").arg(r->ms / 1000.0, 0, 'f', 1);
         status_->setText(tr("Processed %1 in %2").arg(qpath(r->file.filename()), took));
+        if (zoom_face_pending_ && r->faces_requested) {
+            zoom_face_pending_ = false;
+            zoomToFace();
+        }
     }
     showImageInfo();
     updateActions();
+}
+
+bool MainWindow::canZoomToFace() const {
+    if (images_.empty() || view_->before().isNull()) return false;
+    if (face_file_ == images_.current()) return !faces_.empty();
+    // Not looked for yet: the face stage's count says whether there is one to find.
+    if (!last_result_ || last_result_->file != images_.current() || !last_result_->ok()) return false;
+    auto f = last_result_->report.stats.find("faces");
+    return f != last_result_->report.stats.end() && f->second > 0;
+}
+
+void MainWindow::zoomToFace() {
+    if (images_.empty() || view_->before().isNull()) return;
+    if (face_file_ != images_.current()) {
+        zoom_face_pending_ = true;
+        debounce_.stop();
+        requestPreview(true);
+        status_->setText(tr("Finding the faces in %1...").arg(qpath(images_.current().filename())));
+        return;
+    }
+    if (faces_.empty()) {
+        status_->setText(faces_note_.empty() ? tr("No face found in %1").arg(qpath(face_file_.filename()))
+                                             : qstr(faces_note_));
+        updateActions();
+        return;
+    }
+    face_index_ = (face_index_ + 1) % int(faces_.size());
+    const cv::Rect2f& b = faces_[std::size_t(face_index_)].box;
+    view_->zoomToBox(QRectF(b.x, b.y, b.width, b.height));
+    status_->setText(faces_.size() > 1 ? tr("Face %1 of %2 (Ctrl+F for the next)").arg(face_index_ + 1).arg(faces_.size())
+                                        : tr("Face 1 of 1"));
 }
 
 void MainWindow::showImageInfo() {
@@ -855,6 +944,16 @@ QSlider* MainWindow::featureSlider(const std::string& key) const {
     return it == rows_.end() ? nullptr : it->second.slider;
 }
 
+QLabel* MainWindow::featureStrengthLabel(const std::string& key) const {
+    auto it = rows_.find(key);
+    return it == rows_.end() ? nullptr : it->second.strength;
+}
+
+QLabel* MainWindow::featureValueLabel(const std::string& key) const {
+    auto it = rows_.find(key);
+    return it == rows_.end() ? nullptr : it->second.value;
+}
+
 void MainWindow::updateActions() {
     const bool has_image = !images_.empty();
     const bool batch = service_->batch_running();
@@ -865,6 +964,7 @@ void MainWindow::updateActions() {
     act_save_->setEnabled(last_result_ && last_result_->ok());
     act_save_pipeline_->setEnabled(have_pipeline_);
     act_apply_->setEnabled(have_pipeline_ && !batch);
+    act_zoom_face_->setEnabled(canZoomToFace());
 }
 
 void MainWindow::remember() {
@@ -877,6 +977,12 @@ void MainWindow::closeEvent(QCloseEvent* e) {
     remember();
     service_->cancel();
     e->accept();
+}
+
+void MainWindow::changeEvent(QEvent* e) {
+    QMainWindow::changeEvent(e);
+    // Coming back to the window is when a model fetched or converted in a terminal shows up.
+    if (e->type() == QEvent::ActivationChange && isActiveWindow() && refreshModelAvailability()) schedulePreview();
 }
 
 void MainWindow::dragEnterEvent(QDragEnterEvent* e) {

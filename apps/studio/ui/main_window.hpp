@@ -50,6 +50,12 @@ public:
     void nextImage();
     void previousImage();
     void processNow();  // (re)process the current photo with the current settings
+    // Zooms the view onto the next face of the photo (the first on the first press),
+    // finding the faces first when the photo has not been looked at for them.
+    void zoomToFace();
+    // Asks the model locator again which features' models are there (the user may have
+    // fetched or converted one meanwhile); true when a feature changed availability.
+    bool refreshModelAvailability();
     bool saveResultTo(const std::filesystem::path& target);
     bool savePipelineTo(const std::filesystem::path& file);
     bool applyToFolder(const std::filesystem::path& input, const std::filesystem::path& output);
@@ -62,6 +68,9 @@ public:
     std::uint64_t wantedSerial() const { return wanted_serial_; }
     QCheckBox* featureCheckBox(const std::string& key) const;
     QSlider* featureSlider(const std::string& key) const;
+    QLabel* featureStrengthLabel(const std::string& key) const;  // the "strength" caption
+    QLabel* featureValueLabel(const std::string& key) const;     // the slider's number
+    int faceIndex() const { return face_index_; }  // the face zoomed to last; -1 none
     CompareView* compareView() const { return view_; }
     bool idle() const;  // nothing scheduled, nothing running
     bool errorVisible() const;
@@ -72,6 +81,7 @@ public:
 
 protected:
     void closeEvent(QCloseEvent*) override;
+    void changeEvent(QEvent*) override;
     void dragEnterEvent(QDragEnterEvent*) override;
     void dropEvent(QDropEvent*) override;
 
@@ -79,14 +89,17 @@ private:
     struct FeatureRow {
         QCheckBox* check = nullptr;
         QSlider* slider = nullptr;
+        QLabel* strength = nullptr;
         QLabel* value = nullptr;
     };
+    std::vector<FeatureBinding> bindFeatures() const;
     void buildUi();
     void buildActions();
     void fillPipelineList();
     void refreshFeatureRows();
     void schedulePreview();
-    void requestPreview();
+    void requestPreview(bool with_faces = false);
+    bool canZoomToFace() const;
     void showImageInfo();
     void updateActions();
     void remember();
@@ -124,6 +137,12 @@ private:
     PreviewResultPtr last_result_;
     std::uint64_t wanted_serial_ = 0;
     bool cancelling_ = false;
+    // Faces of one photo, from the face probe: for zoom-to-face and the overlay.
+    std::filesystem::path face_file_;  // the photo they belong to; empty: none looked for
+    std::vector<Face> faces_;
+    std::string faces_note_;           // why there are none, when the probe says
+    int face_index_ = -1;
+    bool zoom_face_pending_ = false;   // zoom once the faces arrive
     QTimer debounce_;
 
     CompareView* view_ = nullptr;
@@ -149,6 +168,7 @@ private:
     QAction* act_cancel_ = nullptr;
     QAction* act_fit_ = nullptr;
     QAction* act_100_ = nullptr;
+    QAction* act_zoom_face_ = nullptr;
 };
 
 }  // namespace portrait::studio

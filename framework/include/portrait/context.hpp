@@ -30,6 +30,14 @@ public:
     virtual std::filesystem::path find_model(const std::string& model, const std::string& file) const = 0;
     // True once the user asked to stop (SIGINT): long stages should return early.
     virtual bool cancelled() const = 0;
+    // Where this stage's LibTorch networks run: "cpu" or "cuda:N", resolved by the host from
+    // resources.device (never "auto"). Load modules with torch_support::load_module(file,
+    // ctx.device()) and keep tensors there between networks. Since ABI 3; the defaults keep
+    // hand-made contexts (tests, other hosts) on the CPU.
+    virtual std::string device() const { return "cpu"; }
+    // Budget in bytes for this stage's allocations on device() when that is a GPU (0 = none
+    // set): estimates of device memory are checked against it, as memory_limit() on the CPU.
+    virtual std::size_t device_memory_limit() const { return 0; }
 };
 
 }  // namespace sdk_v1

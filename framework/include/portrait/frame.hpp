@@ -49,6 +49,10 @@ struct Frame {
     // stage's change onto it, and scales faces, masks and original_size by k, so later
     // stages see a consistent frame at the new size. The host resets it to 1 before each stage.
     int output_scale = 1;
+    // Things the user must hear about this image that are not failures (e.g. "face 2 kept
+    // as it was: identity distance 0.31 > 0.15"). They end up in the batch item's warnings,
+    // the reports and the log. Appended, never cleared, by stages.
+    std::vector<std::string> warnings;
 };
 
 }  // namespace sdk_v1

@@ -13,11 +13,21 @@ namespace portrait {
 inline namespace sdk_v1 {
 namespace torch_support {
 
-// Loads a TorchScript module for inference (eval mode, CPU), turning LibTorch's
-// errors into one clear line that names the file.
-inline torch::jit::Module load_module(const std::filesystem::path& file) {
+// The torch::Device of a Context::device() string ("cpu", "cuda:0").
+inline torch::Device device_of(const std::string& device) {
     try {
-        torch::jit::Module m = torch::jit::load(file.string(), torch::kCPU);
+        return torch::Device(device);
+    } catch (const c10::Error&) {
+        throw std::runtime_error("device '" + device + "' is not a LibTorch device name (cpu, cuda:N)");
+    }
+}
+
+// Loads a TorchScript module for inference (eval mode) onto `device` (Context::device()),
+// turning LibTorch's errors into one clear line that names the file.
+inline torch::jit::Module load_module(const std::filesystem::path& file, const std::string& device = "cpu") {
+    const torch::Device dev = device_of(device);
+    try {
+        torch::jit::Module m = torch::jit::load(file.string(), dev);
         m.eval();
         return m;
     } catch (const c10::Error& e) {
@@ -31,11 +41,14 @@ inline torch::jit::Module load_module(const std::filesystem::path& file) {
     }
 }
 
-// BGR CV_8UC3 -> float tensor [1,3,H,W] in RGB order, value = (x/255 - mean) / stddev.
-inline torch::Tensor bgr_to_tensor(const cv::Mat& bgr, float mean = 0.f, float stddev = 1.f) {
+// BGR CV_8UC3 -> float tensor [1,3,H,W] in RGB order, value = (x/255 - mean) / stddev,
+// on `device` (the 8-bit pixels are copied there, the conversion runs there).
+inline torch::Tensor bgr_to_tensor(const cv::Mat& bgr, float mean = 0.f, float stddev = 1.f,
+                                   const torch::Device& device = torch::kCPU) {
     CV_Assert(bgr.type() == CV_8UC3);
     cv::Mat cont = bgr.isContinuous() ? bgr : bgr.clone();
     torch::Tensor t = torch::from_blob(cont.data, {1, cont.rows, cont.cols, 3}, torch::kUInt8)
+                          .to(device)
                           .to(torch::kFloat32)
                           .flip(3)                      // BGR -> RGB, explicitly
                           .permute({0, 3, 1, 2})

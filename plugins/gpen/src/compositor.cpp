@@ -5,6 +5,7 @@
 
 #include <opencv2/imgproc.hpp>
 
+#include "exact_region.hpp"
 #include "similarity.hpp"
 
 namespace portrait::gpen {
@@ -28,16 +29,14 @@ Compositor::Compositor(cv::Mat& output, cv::Rect region, cv::Mat mask)
 }
 
 void Compositor::add(const cv::Mat& face, const cv::Matx23d& crop_to_out) {
-    CV_Assert(face.type() == CV_32FC3 && face.size() == mask_.size());
+    CV_Assert((face.type() == CV_32FC3 || face.type() == CV_8UC3) && face.size() == mask_.size());
     const cv::Rect roi = footprint(crop_to_out, mask_.rows, out_.size()) & region_;
     if (roi.empty()) return;
-    // Warp only into the face's own rectangle: shift the transform to its origin.
-    cv::Matx23d t = crop_to_out;
-    t(0, 2) -= roi.x;
-    t(1, 2) -= roi.y;
-    cv::Mat m, f;
-    cv::warpAffine(mask_, m, cv::Mat(t), roi.size(), cv::INTER_LINEAR, cv::BORDER_CONSTANT, cv::Scalar(0));
-    cv::warpAffine(face, f, cv::Mat(t), roi.size(), cv::INTER_LINEAR, cv::BORDER_CONSTANT, cv::Scalar::all(0));
+    // Warp only into the face's own rectangle, with the pixels a whole-image warp gives
+    // (exact_region.hpp): the original warps face and mask over the whole output.
+    const cv::Mat m = warp_affine_region(mask_, {0, 0}, crop_to_out, roi);
+    cv::Mat f = warp_affine_region(face, {0, 0}, crop_to_out, roi);
+    if (f.type() != CV_32FC3) f.convertTo(f, CV_32FC3);  // exact: 8-bit values
     const cv::Point off = roi.tl() - region_.tl();
     for (int y = 0; y < roi.height; ++y) {
         const float* mr = m.ptr<float>(y);
@@ -49,6 +48,7 @@ void Compositor::add(const cv::Mat& face, const cv::Matx23d& crop_to_out) {
             const float a = mr[x];
             if (a <= br[x]) continue;  // an earlier face holds this pixel with a larger mask
             br[x] = a;
+            // float32 as the original's numpy expression; saturate_cast rounds as convertScaleAbs
             for (int c = 0; c < 3; ++c) o[x][c] = cv::saturate_cast<uchar>(bg[x][c] * (1.f - a) + fr[x][c] * a);
         }
     }

@@ -17,7 +17,7 @@ public:
     // mask: CV_32FC1 S x S paste mask.
     Compositor(cv::Mat& output, cv::Rect region, cv::Mat mask);
 
-    // face: CV_32FC3 BGR 0..255, S x S; crop_to_out maps crop pixels to output pixels.
+    // face: CV_8UC3 or CV_32FC3 BGR 0..255, S x S; crop_to_out maps crop pixels to output pixels.
     void add(const cv::Mat& face, const cv::Matx23d& crop_to_out);
 
 private:

@@ -1,16 +1,19 @@
 // The `gpen` stage: GPEN portrait enhancement (ModelScope image-portrait-enhancement).
 // Faces come from the face_mesh stage (Face::align5); each is aligned to the GPEN template,
 // restored by the GPEN network, and pasted back with a feathered mask over a background
-// that is optionally upsampled (RealESRNet x2 or bicubic). See docs/stages/gpen.md.
+// that is optionally upsampled (RealESRNet x2 or bicubic). With the EQFace model present,
+// the original's quality and identity gate decides per face. See docs/stages/gpen.md.
 #include <portrait/sdk.hpp>
 
 #include <algorithm>
+#include <cstdio>
 #include <memory>
 #include <stdexcept>
 
 #include <opencv2/imgproc.hpp>
 
 #include "enhance.hpp"
+#include "eqface_model.hpp"
 #include "paste_mask.hpp"
 #include "torch_models.hpp"
 
@@ -34,6 +37,12 @@ std::filesystem::path find_or_explain(Context& ctx, const std::string& model, co
     }
 }
 
+std::string fixed3(double v) {
+    char b[32];
+    std::snprintf(b, sizeof b, "%.3f", v);
+    return b;
+}
+
 class GpenStage final : public Stage {
 public:
     GpenStage(const Params& p, Context& ctx) {
@@ -43,6 +52,11 @@ public:
         opt_.select.only_center_face = p.get_bool("only_center_face");
         opt_.select.min_face_size = p.get_float("min_face_size");
         opt_.select.max_faces = int(p.get_int("max_faces"));
+        opt_.crop_from = p.get_string("crop_from") == "working" ? CropSource::working : CropSource::upscaled;
+        opt_.truncate_face = p.get_string("face_precision") == "8bit";
+        opt_.color_fix = parse_color_fix(p.get_string("color_fix"));
+        opt_.gate.min_quality = p.get_float("min_quality");
+        opt_.gate.max_identity_distance = p.get_float("max_identity_distance");
         const int batch = int(p.get_int("batch"));
         opt_.batch = batch > 0 ? batch : 1;  // measured: batching does not pay on CPU (docs/performance.md)
         const std::string model = "gpen-" + p.get_string("model");
@@ -70,17 +84,23 @@ public:
         } else {
             upsampler_ = std::make_unique<ResizeUpsampler>(bg == "bicubic" ? cv::INTER_CUBIC : cv::INTER_LINEAR);
         }
+        start_gate(p.get_string("quality_gate"), ctx);
         ctx.log().debug("gpen: {} from {}, background {}, scale {}", model, file.string(), bg, opt_.scale);
     }
 
     void process(Frame& frame, Context& ctx) override {
-        frame.stats["gpen_faces"] = 0;
+        frame.stats["gpen.faces_restored"] = 0;
+        if (gate_) {
+            frame.stats["gpen.faces_skipped_quality"] = 0;
+            frame.stats["gpen.faces_kept_identity"] = 0;
+        }
         if (frame.faces.empty() && opt_.scale == 1) return;
-        EnhanceResult r = enhance_faces(frame.image, frame.faces, *restorer_, *upsampler_, mask_, opt_,
+        EnhanceResult r = enhance_faces(frame.image, frame.faces, *restorer_, *upsampler_, mask_, opt_, gate_.get(),
                                         [&ctx] { return ctx.cancelled(); });
         frame.image = r.image;
         frame.output_scale = opt_.scale;
-        frame.stats["gpen_faces"] = r.restored;
+        frame.stats["gpen.faces_restored"] = r.restored;
+        report_gate(r, frame);
         ctx.log().debug("{}: gpen restored {} of {} faces", frame.source, r.restored, frame.faces.size());
     }
 
@@ -96,10 +116,61 @@ public:
     }
 
 private:
+    // quality_gate: auto is on exactly when the EQFace model is found, as the original
+    // always runs it; off is said once, here, not per image.
+    void start_gate(const std::string& mode, Context& ctx) {
+        if (mode == "off") {
+            ctx.log().info("gpen: quality gate off (quality_gate: off): every face is restored without the "
+                           "original's quality and identity checks");
+            return;
+        }
+        std::filesystem::path file;
+        try {
+            file = ctx.find_model("eqface", "model.pt");
+        } catch (const std::exception& e) {
+            const std::string why = e.what();
+            // A file that is there but fails its checksum is an error in either mode.
+            if (mode == "on" || why.find("not found; searched") == std::string::npos)
+                throw std::runtime_error("gpen: quality_gate: " + mode + " needs model 'eqface': " + why + "\n" +
+                                         kConvertHint + "eqface.py <ModelScope GPEN folder> -o <model folder>/eqface/model.pt");
+            ctx.log().info("gpen: quality gate off: model 'eqface' not found (quality_gate: auto), so every face "
+                           "is restored without the original's quality and identity checks; get it with: "
+                           "portrait models fetch eqface");
+            return;
+        }
+        gate_ = std::make_unique<TorchFaceScorer>(file);
+        ctx.log().info("gpen: quality gate on (EQFace {}): restore when quality >= {}, keep when identity "
+                       "distance <= {}", file.string(), opt_.gate.min_quality, opt_.gate.max_identity_distance);
+    }
+
+    // Every face the gate turned away is reported with its number, never silently.
+    void report_gate(const EnhanceResult& r, Frame& frame) const {
+        if (!gate_) return;
+        int low = 0, kept = 0;
+        for (const FaceResult& f : r.faces) {
+            const std::string n = std::to_string(f.index + 1);  // 1-based, detection order
+            frame.stats["gpen.face" + n + ".quality"] = f.quality;
+            if (f.identity_distance >= 0) frame.stats["gpen.face" + n + ".identity_distance"] = f.identity_distance;
+            if (f.outcome == FaceOutcome::low_quality) {
+                ++low;
+                frame.warnings.push_back("gpen: face " + n + " not restored: EQFace quality " + fixed3(f.quality) +
+                                         " < min_quality " + fixed3(opt_.gate.min_quality));
+            } else if (f.outcome == FaceOutcome::identity_changed) {
+                ++kept;
+                frame.warnings.push_back("gpen: face " + n + " kept as it was: identity distance " +
+                                         fixed3(f.identity_distance) + " > max_identity_distance " +
+                                         fixed3(opt_.gate.max_identity_distance));
+            }
+        }
+        frame.stats["gpen.faces_skipped_quality"] = low;
+        frame.stats["gpen.faces_kept_identity"] = kept;
+    }
+
     int size_ = 512;
     EnhanceOptions opt_;
     std::unique_ptr<FaceRestorer> restorer_;
     std::unique_ptr<Upsampler> upsampler_;
+    std::unique_ptr<FaceScorer> gate_;  // null: no quality gate
     std::size_t sr_tile_bytes_ = 0;
     cv::Mat mask_;
 };
@@ -122,6 +193,22 @@ PORTRAIT_PLUGIN("gpen", "1.0.0", "Apache-2.0", "GPEN portrait enhancement (face 
         float_param("min_face_size", 16.0, 0.0, 100000.0, "skip faces smaller than this (shorter box side, pixels)"),
         int_param("max_faces", 0, 0, 10000, "restore at most this many faces, the largest first (0 = all)"),
         float_param("feather", 1.0, 0.0, 2.0, "paste-back mask softness; 1 is the reference, 0 a hard edge"),
+        choice_param("quality_gate", "auto", {"auto", "on", "off"},
+                     "the original's EQFace check (model eqface): restore a face only when its quality is at least "
+                     "min_quality, keep the result only when its identity distance is at most max_identity_distance; "
+                     "auto = on when the model is present"),
+        float_param("min_quality", 0.1, 0.0, 1.0, "EQFace quality below which a face is left unrestored"),
+        float_param("max_identity_distance", 0.15, 0.0, 1.0,
+                    "EQFace identity distance (half the cosine distance) above which the original face is kept"),
+        choice_param("crop_from", "upscaled", {"upscaled", "working"},
+                     "where faces are cropped: upscaled = the bilinear 2x image, as the original; working = the "
+                     "image itself (one interpolation less)"),
+        choice_param("face_precision", "8bit", {"8bit", "float"},
+                     "restored face before paste-back: 8bit = truncated as the original; float = kept exact until the "
+                     "final blend"),
+        choice_param("color_fix", "none", {"none", "mean_std", "wavelet"},
+                     "give the restored face the original crop's low-frequency colour before blending (none = the "
+                     "original)"),
         int_param("batch", 1, 0, 16, "faces per network call (0 = automatic)"),
         int_param("tile", 400, 0, 8192, "RealESRNet tile side in input pixels (0 = whole image at once)"),
         int_param("tile_pad", 32, 0, 512, "context pixels around each RealESRNet tile"),

@@ -5,14 +5,13 @@
 namespace portrait::gpen {
 
 cv::Mat make_paste_mask(int size, double feather) {
-    constexpr int kBase = 512;        // the reference draws the mask at 512 and resizes it
-    constexpr int kInset = 26;        // rectangle (26,26)-(486,486), both corners inclusive
-    constexpr int kKernel = 101;      // GaussianBlur ksize
-    constexpr double kSigma = 4.0;    // applied twice: effective sigma 4 * sqrt(2)
+    constexpr int kBase = 512;               // the reference draws the mask at 512 and resizes it
+    constexpr int kFirst = 26, kLast = 486;  // rectangle (26,26)-(486,486), both corners inclusive
+    constexpr int kKernel = 101;             // GaussianBlur ksize
+    constexpr double kSigma = 4.0;           // applied twice: effective sigma 4 * sqrt(2)
     cv::Mat m(kBase, kBase, CV_32FC1, cv::Scalar(0));
     // On float images OpenCV fills without anti-aliasing, as the reference's LINE_AA did.
-    cv::rectangle(m, cv::Point(kInset, kInset), cv::Point(kBase - 1 - kInset, kBase - 1 - kInset), cv::Scalar(1),
-                  cv::FILLED);
+    cv::rectangle(m, cv::Point(kFirst, kFirst), cv::Point(kLast, kLast), cv::Scalar(1), cv::FILLED);
     if (feather > 0) {
         const double sigma = kSigma * feather;
         cv::GaussianBlur(m, m, cv::Size(kKernel, kKernel), sigma, sigma, cv::BORDER_REFLECT_101);

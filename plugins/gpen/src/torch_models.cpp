@@ -71,7 +71,8 @@ std::vector<cv::Mat> TorchFaceRestorer::restore(const std::vector<cv::Mat>& crop
     const long n = long(crops.size());
     const long s = size_;
     if (n == 0) return {};
-    // BGR uint8 HWC -> RGB float NCHW in [-1,1] ((x/255 - 0.5) / 0.5), written in place.
+    // BGR uint8 HWC -> RGB float NCHW in [-1,1], written in place: (x/255 - 0.5) / 0.5 in
+    // the original's float operations, so the truncated 8-bit face matches it (spec §3.7).
     torch::Tensor in = torch::empty({n, 3, s, s}, torch::kFloat32);
     for (long i = 0; i < n; ++i) {
         const cv::Mat& c = crops[i];
@@ -79,7 +80,7 @@ std::vector<cv::Mat> TorchFaceRestorer::restore(const std::vector<cv::Mat>& crop
         torch::Tensor hwc = torch::from_blob(c.data, {s, s, 3}, torch::kUInt8);
         in[i].copy_(hwc.permute({2, 0, 1}).flip(0));  // channel 0 becomes R: BGR -> RGB
     }
-    in.div_(127.5f).sub_(1.f);
+    in.div_(255.f).sub_(0.5f).div_(0.5f);
 
     torch::Tensor out;
     try {

@@ -91,6 +91,15 @@ public:
     void process(portrait::Frame&, portrait::Context&) override {}
 };
 
+// Writes what the host told it about the device to <its temp folder>/device, for the tests.
+class DeviceStage final : public portrait::Stage {
+public:
+    DeviceStage(const portrait::Params&, portrait::Context& ctx) {
+        std::ofstream(ctx.temp_dir() / "device") << ctx.device() << " " << ctx.device_memory_limit() << "\n";
+    }
+    void process(portrait::Frame&, portrait::Context&) override {}
+};
+
 class NeedsModelStage final : public portrait::Stage {
 public:
     NeedsModelStage(const portrait::Params&, portrait::Context& ctx) {
@@ -135,6 +144,11 @@ PORTRAIT_PLUGIN("spine_stages", "1.0.0", "MIT", "Stages for the spine tests") {
     sleep.params = {portrait::int_param("ms", 100, 0, 600000, "milliseconds to wait")};
     sleep.concurrent = false;
     registrar.add<SleepStage>(sleep);
+
+    portrait::StageSpec device;
+    device.name = "spine_device";
+    device.description = "Records Context::device() and device_memory_limit() in its temp folder";
+    registrar.add<DeviceStage>(device);
 
     portrait::StageSpec types;
     types.name = "spine_types";

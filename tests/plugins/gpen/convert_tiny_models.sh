@@ -1,6 +1,8 @@
 #!/bin/sh
 # Converts the shared tiny GPEN and RRDBNet fixtures with the project's converters into
-# OUT/gpen_tiny/model.pt and OUT/rrdbnet_tiny/model.pt for the C++ tests. Never fails:
+# OUT/gpen_tiny/model.pt and OUT/rrdbnet_tiny/model.pt, and builds the full-size EQFace
+# checkpoints from the weight recipe (fixtures/eqface) into OUT/eqface/model.pt, for the
+# C++ tests. Never fails:
 # when a converter or the fixtures are missing it says so and the tests that need the
 # models skip.
 OUT=${1:?usage: convert_tiny_models.sh OUT_DIR}
@@ -22,4 +24,27 @@ convert() {  # name converter source
 }
 convert gpen_tiny gpen "$SHARED/fixtures/gpen_tiny/pytorch_model.pt"
 convert rrdbnet_tiny realesrnet "$SHARED/fixtures/rrdbnet_tiny/realesrnet_x2.pth"
+
+# EQFace: 78 M parameters, so the checkpoints are made here (about 310 MB, deleted after
+# the conversion) rather than shipped.
+eqface() {
+    layout="$SHARED/fixtures/eqface/fixture.json"
+    if [ ! -f "$layout" ]; then echo "skip eqface: fixture $layout not found"; return; fi
+    model="$OUT/eqface/model.pt"
+    if [ -f "$model" ] && [ "$model" -nt "$layout" ] && [ "$model" -nt models/convert/eqface.py ] &&
+       [ "$model" -nt models/convert/nets/eqface.py ] && [ "$model" -nt models/convert/make_recipe_checkpoint.py ]; then
+        echo "eqface: up to date"; return
+    fi
+    mkdir -p "$OUT/eqface"
+    src="$OUT/eqface/recipe_checkpoints"
+    if PORTRAIT_SHARED="$SHARED" $PY models/convert/make_recipe_checkpoint.py --layout eqface -o "$src" >"$OUT/eqface/convert.log" 2>&1 &&
+       $PY models/convert/eqface.py "$src" -o "$model" >>"$OUT/eqface/convert.log" 2>&1; then
+        echo "eqface: converted"
+    else
+        echo "skip eqface: conversion failed (see $OUT/eqface/convert.log)"; rm -f "$model"
+        tail -5 "$OUT/eqface/convert.log"
+    fi
+    rm -rf "$src"
+}
+eqface
 exit 0

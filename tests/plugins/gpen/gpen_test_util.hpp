@@ -2,13 +2,17 @@
 // reader for the shared fixtures, and where the converted tiny models are.
 #pragma once
 
+#include <array>
 #include <cstdlib>
 #include <cstring>
 #include <filesystem>
 #include <fstream>
+#include <sstream>
 #include <stdexcept>
 #include <string>
 #include <vector>
+
+#include <opencv2/core.hpp>
 
 #include <torch/script.h>
 
@@ -29,8 +33,8 @@ inline fs::path write_module(const fs::path& dir, const std::string& name, const
     return file;
 }
 
-// float32 little-endian C-order .npy -> tensor.
-inline torch::Tensor load_npy(const fs::path& file) {
+// little-endian C-order .npy (float32, or uint8 when `dtype` is "|u1") -> tensor.
+inline torch::Tensor load_npy(const fs::path& file, const std::string& dtype = "<f4") {
     std::ifstream in(file, std::ios::binary);
     if (!in) throw std::runtime_error("cannot open " + file.string());
     char magic[8];
@@ -48,8 +52,8 @@ inline torch::Tensor load_npy(const fs::path& file) {
     }
     std::string header(header_len, ' ');
     in.read(header.data(), std::streamsize(header_len));
-    if (header.find("'<f4'") == std::string::npos || header.find("'fortran_order': False") == std::string::npos)
-        throw std::runtime_error("expected little-endian float32 C-order: " + file.string());
+    if (header.find("'" + dtype + "'") == std::string::npos || header.find("'fortran_order': False") == std::string::npos)
+        throw std::runtime_error("expected " + dtype + " C-order: " + file.string());
     std::vector<int64_t> shape;
     const auto open = header.find('(', header.find("'shape'")), close = header.find(')', open);
     std::string dims = header.substr(open + 1, close - open - 1);
@@ -60,8 +64,8 @@ inline torch::Tensor load_npy(const fs::path& file) {
         if (comma == std::string::npos) break;
         p = comma + 1;
     }
-    torch::Tensor t = torch::empty(shape, torch::kFloat32);
-    in.read(reinterpret_cast<char*>(t.data_ptr<float>()), std::streamsize(t.numel() * 4));
+    torch::Tensor t = torch::empty(shape, dtype == "|u1" ? torch::kUInt8 : torch::kFloat32);
+    in.read(reinterpret_cast<char*>(t.data_ptr()), std::streamsize(t.numel() * t.element_size()));
     if (!in) throw std::runtime_error("truncated .npy: " + file.string());
     return t;
 }
@@ -69,6 +73,33 @@ inline torch::Tensor load_npy(const fs::path& file) {
 inline fs::path shared_dir() {
     const char* s = std::getenv("PORTRAIT_SHARED");
     return s ? fs::path(s) : fs::path();
+}
+
+inline fs::path data_dir() { return fs::path(GPEN_TEST_DATA); }
+
+// Faces' align5 points from a data file: one face per line, "x,y x,y x,y x,y x,y"; # comments.
+inline std::vector<std::array<cv::Point2f, 5>> read_align5(const fs::path& file) {
+    std::ifstream in(file);
+    if (!in) throw std::runtime_error("cannot read " + file.string());
+    std::vector<std::array<cv::Point2f, 5>> faces;
+    for (std::string line; std::getline(in, line);) {
+        if (line.empty() || line[0] == '#') continue;
+        std::array<cv::Point2f, 5> p;
+        std::istringstream ls(line);
+        char comma = 0;
+        for (auto& q : p)
+            if (!(ls >> q.x >> comma >> q.y) || comma != ',') throw std::runtime_error("bad line in " + file.string());
+        faces.push_back(p);
+    }
+    return faces;
+}
+
+// The same points as the test_faces stage's `points` parameter.
+inline std::string points_param(const std::array<cv::Point2f, 5>& p) {
+    std::ostringstream s;
+    s.precision(9);
+    for (int i = 0; i < 5; ++i) s << (i ? " " : "") << p[i].x << "," << p[i].y;
+    return s.str();
 }
 
 // Converted tiny models (tests/plugins/gpen/convert_tiny_models.sh), or empty.

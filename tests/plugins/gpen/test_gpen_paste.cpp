@@ -89,7 +89,11 @@ TEST(GpenMask, ProfileMatchesTheReference) {
     EXPECT_LT(m.at<float>(256, 8), 0.0011);
     EXPECT_LT(m.at<float>(256, 0), 1e-5);
     EXPECT_NEAR(m.at<float>(26, 26), 0.287, 0.005);
-    EXPECT_NEAR(m.at<float>(256, 485), 0.535, 0.005);  // symmetric
+    // The far edge is x = 486 (the original draws (26,26)-(486,486), both inclusive), so the
+    // mask is symmetric about 256, not 255.5.
+    EXPECT_NEAR(m.at<float>(256, 486), 0.535, 0.005);
+    EXPECT_FLOAT_EQ(m.at<float>(256, 256 - 40), m.at<float>(256, 256 + 40));
+    EXPECT_FLOAT_EQ(m.at<float>(26, 256), m.at<float>(486, 256));
     EXPECT_FLOAT_EQ(m.at<float>(256, 256), 1.f);
     // At 1024 the feather doubles (bilinear resize of the 512 mask).
     const cv::Mat m2 = make_paste_mask(1024);
@@ -99,21 +103,34 @@ TEST(GpenMask, ProfileMatchesTheReference) {
     const cv::Mat hard = make_paste_mask(512, 0.0);
     EXPECT_EQ(hard.at<float>(256, 25), 0.f);
     EXPECT_EQ(hard.at<float>(256, 26), 1.f);
+    EXPECT_EQ(hard.at<float>(256, 486), 1.f);
+    EXPECT_EQ(hard.at<float>(256, 487), 0.f);
 }
 
 TEST(GpenPaste, IdentityRestorerLeavesImageUnchanged) {
-    // Scale-1 face at an integer offset: crop and paste are exact resamplings.
+    // Scale-1 face at an integer offset, cropped from the image itself: crop and paste are
+    // exact resamplings.
     const cv::Mat img = textured({700, 620});
     const Face f = face_at(512, 1.0, {60, 40});
     IdentityRestorer id(512);
     ResizeUpsampler none(cv::INTER_LINEAR);
-    const EnhanceResult r = enhance_faces(img, {f}, id, none, make_paste_mask(512), EnhanceOptions{});
+    EnhanceOptions o;
+    o.crop_from = CropSource::working;
+    const EnhanceResult r = enhance_faces(img, {f}, id, none, make_paste_mask(512), o);
     EXPECT_EQ(r.restored, 1);
+    ASSERT_EQ(r.faces.size(), 1u);
+    EXPECT_EQ(r.faces[0].outcome, FaceOutcome::restored);
+    EXPECT_EQ(r.faces[0].quality, -1);  // no gate
     EXPECT_LE(cv::norm(r.image, img, cv::NORM_INF), 1.0);
+    // Cropped from the bilinear 2x image (the original's way, the default), the noise is
+    // interpolated twice and no longer comes back as it was.
+    const EnhanceResult u = enhance_faces(img, {f}, id, none, make_paste_mask(512), EnhanceOptions{});
+    EXPECT_GT(cv::norm(u.image, img, cv::NORM_INF), 20.0);
 }
 
 TEST(GpenPaste, IdentityRestorerOnRotatedFaceWithinOneLevel) {
-    // Any similarity: bilinear resampling reproduces a linear ramp, so only rounding remains.
+    // Any similarity: bilinear resampling reproduces a linear ramp, so only rounding remains,
+    // also through the 2x image the default crops from (pixel centres must line up).
     cv::Mat img(400, 500, CV_8UC3);
     for (int y = 0; y < img.rows; ++y)
         for (int x = 0; x < img.cols; ++x)
@@ -131,6 +148,7 @@ TEST(GpenPaste, AlphaZeroKeepsTheOriginalFace) {
     ColourRestorer red(512, {cv::Scalar(0, 0, 255)});
     ResizeUpsampler none(cv::INTER_LINEAR);
     EnhanceOptions o;
+    o.crop_from = CropSource::working;
     o.alpha = 0.0;
     const EnhanceResult r = enhance_faces(img, {f}, red, none, make_paste_mask(512), o);
     EXPECT_LE(cv::norm(r.image, img, cv::NORM_INF), 1.0);
@@ -230,4 +248,56 @@ TEST(GpenSelect, FiltersBySizeCentreAndCount) {
     s = {};
     s.only_center_face = true;
     EXPECT_EQ(select_faces(faces, img, s), (std::vector<int>{2}));  // centre 640 nearest 500
+}
+
+namespace {
+// Quality by call order (original crops only); features: the original crop's are (1, 0),
+// every restored crop's are (cos a, sin a) with a chosen per face, so distance = (1 - cos a) / 2.
+class ScriptedScorer : public FaceScorer {
+public:
+    ScriptedScorer(std::vector<double> quality, std::vector<double> angle) : q_(quality), a_(angle) {}
+    FaceScore score(const cv::Mat& crop, ChannelOrder order) override {
+        EXPECT_EQ(crop.size(), cv::Size(112, 112));
+        orders.push_back(order);
+        if (order == ChannelOrder::bgr) return {{1.f, 0.f}, q_.at(scored_++)};
+        const double a = a_.at(restored_++);
+        return {{float(std::cos(a)), float(std::sin(a))}, 1.0};
+    }
+    std::vector<ChannelOrder> orders;
+
+private:
+    std::vector<double> q_, a_;
+    std::size_t scored_ = 0, restored_ = 0;
+};
+}  // namespace
+
+TEST(GpenPaste, GateSkipsLowQualityBeforeTheNetworkAndDropsChangedIdentities) {
+    const cv::Mat img = textured({900, 300});
+    std::vector<Face> faces;
+    for (int i = 0; i < 3; ++i) faces.push_back(face_at(512, 0.3, {20.0 + 250 * i, 60}));
+    IdentityRestorer id(512);
+    ResizeUpsampler none(cv::INTER_LINEAR);
+    // face 0: quality 0.05 -> not restored; face 1: distance (1 - cos 0.5) / 2 = 0.061 -> kept
+    // as restored; face 2: distance (1 - cos 1.2) / 2 = 0.319 -> dropped.
+    ScriptedScorer gate({0.05, 0.1, 0.9}, {0.5, 1.2});
+    EnhanceOptions o;
+    o.batch = 3;
+    const EnhanceResult r = enhance_faces(img, faces, id, none, make_paste_mask(512), o, &gate);
+    ASSERT_EQ(r.faces.size(), 3u);
+    EXPECT_EQ(r.faces[0].outcome, FaceOutcome::low_quality);
+    EXPECT_EQ(r.faces[0].identity_distance, -1);
+    EXPECT_EQ(r.faces[1].outcome, FaceOutcome::restored);  // quality exactly 0.1 passes (>=)
+    EXPECT_NEAR(r.faces[1].identity_distance, (1 - std::cos(0.5)) / 2, 1e-6);
+    EXPECT_EQ(r.faces[2].outcome, FaceOutcome::identity_changed);
+    EXPECT_NEAR(r.faces[2].identity_distance, (1 - std::cos(1.2)) / 2, 1e-6);
+    EXPECT_EQ(r.restored, 1);
+    EXPECT_EQ(id.calls, 1);  // one network call, for the two faces that passed the quality check
+    // Original crops as BGR first, then each restored crop as RGB.
+    EXPECT_EQ(gate.orders, (std::vector<ChannelOrder>{ChannelOrder::bgr, ChannelOrder::bgr, ChannelOrder::bgr,
+                                                       ChannelOrder::rgb, ChannelOrder::rgb}));
+    // Faces 0 and 2 keep their pixels exactly; face 1 was pasted.
+    const cv::Rect f0(20, 60, 154, 154), f1(270, 60, 154, 154), f2(520, 60, 154, 154);
+    EXPECT_EQ(cv::norm(r.image(f0), img(f0), cv::NORM_INF), 0);
+    EXPECT_GT(cv::norm(r.image(f1), img(f1), cv::NORM_INF), 0);
+    EXPECT_EQ(cv::norm(r.image(f2), img(f2), cv::NORM_INF), 0);
 }

@@ -11,11 +11,8 @@
 #include <opencv2/imgcodecs.hpp>
 #include <opencv2/imgproc.hpp>
 
+#include "gpen_stage_fixture.hpp"
 #include "gpen_test_util.hpp"
-#include "portrait/runtime/pipeline.hpp"
-#include "portrait/runtime/pipeline_config.hpp"
-#include "portrait/runtime/plugin_registry.hpp"
-#include "portrait/runtime/runner.hpp"
 
 using namespace portrait;
 using gpen_test::write_module;
@@ -28,43 +25,7 @@ const char* kRedFace =
     "  o = torch.ones_like(x[:, 0:1])\n"
     "  return torch.cat([o, -o, -o], 1)\n";
 
-class GpenStage : public ::testing::Test {
-protected:
-    void SetUp() override {
-        dir_ = fs::temp_directory_path() / ("gpen_stage_" + std::to_string(::getpid()) + "_" +
-                                            ::testing::UnitTest::GetInstance()->current_test_info()->name());
-        fs::create_directories(dir_ / "models");
-        // Only our folders: a model in the user's cache must not hide a "missing model".
-        setenv("PORTRAIT_CACHE", (dir_ / "cache").c_str(), 1);
-        unsetenv("PORTRAIT_MODELS");
-        const fs::path gpen = fs::path(GPEN_PLUGIN_DIR) / "portrait_gpen.so";
-        ASSERT_TRUE(registry_.load_file(gpen)) << "cannot load " << gpen;
-        registry_.load_directory(GPEN_TEST_PLUGINS);
-        ASSERT_NE(registry_.find("test_faces"), nullptr);
-    }
-    void TearDown() override {
-        std::error_code ec;
-        fs::remove_all(dir_, ec);
-    }
-
-    std::unique_ptr<Runner> runner(const std::string& stages, int max_size = 0) {
-        const std::string yaml = "version: 1\nname: t\nresources:\n  max_size: " + std::to_string(max_size) +
-                                 "\n  threads: 1\nstages:\n" + stages;
-        PipelineConfig cfg = parse_pipeline(yaml, dir_ / "t.yaml");
-        cfg.model_paths = {dir_ / "models"};
-        fs::create_directories(dir_ / "run");
-        return std::make_unique<Runner>(validate_pipeline(cfg, registry_), RunEnvironment{dir_ / "run", 1});
-    }
-
-    static cv::Mat textured(cv::Size s) {
-        cv::Mat img(s, CV_8UC3);
-        cv::RNG(11).fill(img, cv::RNG::UNIFORM, 0, 256);
-        return img;
-    }
-
-    fs::path dir_;
-    PluginRegistry registry_;
-};
+using GpenStage = gpen_test::StageTest;
 
 }  // namespace
 
@@ -107,12 +68,12 @@ TEST_F(GpenStage, ModelOfAnotherSizeIsRefused) {
 TEST_F(GpenStage, IdentityModelLeavesTheImageUnchanged) {
     write_module(dir_ / "models", "gpen-512", "  return x\n");
     auto r = runner("  - stage: test_faces\n    params:\n      centres: \"300,280\"\n      crop: 512\n"
-                    "  - stage: gpen\n");
+                    "  - stage: gpen\n    params:\n      crop_from: working\n");
     const cv::Mat img = textured({640, 600});
     ImageReport rep;
     const cv::Mat out = r->process(img, "t", rep);
     ASSERT_TRUE(rep.ok) << rep.error;
-    EXPECT_EQ(rep.stats["gpen_faces"], 1);
+    EXPECT_EQ(rep.stats["gpen.faces_restored"], 1);
     EXPECT_LE(cv::norm(out, img, cv::NORM_INF), 1.0);
 }
 
@@ -175,7 +136,7 @@ TEST_F(GpenStage, EndToEndWithFaceMesh) {
     ImageReport rep;
     const cv::Mat out = r->process(img, "astronaut", rep);
     ASSERT_TRUE(rep.ok) << rep.error;
-    ASSERT_EQ(rep.stats["gpen_faces"], 1);
+    ASSERT_EQ(rep.stats["gpen.faces_restored"], 1);
     // The red square covers the face: the astronaut's face is around (255, 140) in 512x512.
     EXPECT_EQ(out.at<cv::Vec3b>(150, 255), cv::Vec3b(0, 0, 255));
     EXPECT_EQ(cv::norm(out(cv::Rect(0, 400, 100, 100)), img(cv::Rect(0, 400, 100, 100)), cv::NORM_INF), 0);

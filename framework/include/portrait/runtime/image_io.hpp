@@ -37,8 +37,14 @@ struct DecodedImage {
     ImageHeader header;     // as stored (before orientation)
     ImageMetadata metadata; // EXIF/XMP/ICC as read (orientation still as stored)
     int orientation = 1;    // EXIF orientation that was applied (1 = none)
+    int jpeg_quality = 0;   // a JPEG's quality estimated from its quantisation tables; 0 otherwise
     std::vector<std::string> warnings;
 };
+
+// The IJG quality 1..100 a JPEG was most likely written at, from its quantisation tables
+// (exact for libjpeg's own scaling, the nearest fit otherwise); 0 when the bytes are not
+// a readable JPEG header.
+int estimate_jpeg_quality(const std::vector<unsigned char>& bytes);
 
 // Largest image accepted, in pixels, whatever the memory budget (as OpenCV's own default).
 inline constexpr std::uint64_t kMaxImagePixels = std::uint64_t(1) << 30;
@@ -54,9 +60,15 @@ cv::Mat read_image(const std::filesystem::path& file);
 
 struct WriteOptions {
     int jpeg_quality = 95;
+    // --quality auto: a JPEG input's JPEG output keeps the input's estimated quality
+    // (DecodedImage::jpeg_quality); jpeg_quality is then for other inputs.
+    bool jpeg_quality_auto = false;
     int png_compression = 3;
     int webp_quality = 95;
 };
+
+// The options `input` is written with: under jpeg_quality_auto, its own JPEG quality.
+WriteOptions write_options_for(const WriteOptions& options, const DecodedImage& input);
 
 // Encodes `image` by the extension of `file` (throws ImageError for an unknown one).
 // With metadata, EXIF/XMP/ICC are carried into the encoded bytes, orientation reset to

@@ -34,6 +34,8 @@ struct ResourcesConfig {
     std::size_t memory_limit = default_memory_limit();  // bytes; 0 = unlimited; unset: half the machine's
     int threads = 0;               // 0 = all cores
     std::string log_level = "info";
+    std::string device = "auto";   // LibTorch stages: auto | cpu | cuda | cuda:N (runtime/device.hpp)
+    std::size_t device_memory_limit = 0;  // bytes a GPU device may hold for the stages; 0 = none set
 };
 
 struct PipelineConfig {

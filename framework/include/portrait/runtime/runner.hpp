@@ -36,13 +36,16 @@ struct ImageReport {
     std::string failed_stage;  // stage id, when a stage failed
     std::vector<StageReport> stages;
     std::map<std::string, double> stats;  // what stages reported (e.g. "faces")
+    std::vector<std::string> warnings;     // Frame::warnings, in the order stages added them
+    std::vector<cv::Rect> face_boxes;      // the frame's faces at the end, in output-image pixels
     cv::Size size, working_size;
 };
 
 class Runner {
 public:
-    // Creates every stage instance. Throws std::runtime_error naming the stage when one
-    // cannot start (e.g. its model is missing): no image is touched then.
+    // Resolves resources.device (UsageError when it cannot run here), then creates every
+    // stage instance. Throws std::runtime_error naming the stage when one cannot start
+    // (e.g. its model is missing): no image is touched then.
     Runner(ResolvedPipeline pipeline, RunEnvironment env);
     ~Runner();
     Runner(const Runner&) = delete;
@@ -61,6 +64,8 @@ public:
     double choose_scale(cv::Size full, int channels = 3, int depth_bytes = 1) const;
 
     const ResolvedPipeline& pipeline() const { return pipeline_; }
+    // Where the LibTorch stages run ("cpu", "cuda:N"): resources.device resolved at start.
+    const std::string& device() const { return device_; }
 
     // What Context::threads() tells the stages from now on: a batch with W images in flight
     // gives each image its share of resources.threads. Call before processing starts.
@@ -72,6 +77,7 @@ private:
     ResolvedPipeline pipeline_;
     RunEnvironment env_;
     ModelLocator models_;
+    std::string device_;
     std::vector<std::unique_ptr<Instance>> instances_;
 };
 

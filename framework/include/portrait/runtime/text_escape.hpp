@@ -21,6 +21,13 @@ bool is_clean_text(std::string_view s, bool keep_newlines = false);
 std::string to_hex(std::string_view bytes);
 std::string from_hex(std::string_view hex);
 
+// escape_text, then HTML's five special characters as entities: safe in element text
+// and in quoted attribute values.
+std::string escape_html(std::string_view s);
+// A relative URL from a path: every byte but [A-Za-z0-9/._-] %-encoded, so no name can
+// end an attribute or read as a scheme ("c:x").
+std::string escape_url_path(std::string_view path);
+
 // Every string (values and object keys) of `j`, at any depth, through escape_text.
 void escape_json_strings(nlohmann::json& j);
 
