@@ -33,6 +33,7 @@ public:
         builtin_.smoothness = float(p.get_float("smoothness"));
         builtin_.blemish_removal = float(p.get_float("blemish_removal"));
         builtin_.tone_evening = float(p.get_float("tone_evening"));
+        builtin_.keep_freckles = p.get_bool("keep_freckles");
         const double w = p.get_float("whitening");
         abpn_.degree = float(p.get_float("degree"));
         abpn_.retouch_local = p.get_float("blemish_removal") > 0;
@@ -49,18 +50,20 @@ public:
                 const std::string precision = p.get_string("precision");
                 net.bf16 = precision == "bf16" || (precision == "auto" && sk::cpu_has_native_bf16());
                 nets_ = std::make_unique<sk::AbpnNetworks>(files, net);
-                ctx.log().info("skin_retouch: backend abpn ({}, {})", files.generator.parent_path().string(),
-                               net.bf16 ? "bf16" : "fp32");
+                // Once per run; at info only when the user chose abpn (else -v shows it).
+                ctx.log().log(backend == "abpn" ? spdlog::level::info : spdlog::level::debug,
+                              "skin_retouch: backend abpn ({}, {})", files.generator.parent_path().string(),
+                              net.bf16 ? "bf16" : "fp32");
             } catch (const std::exception& e) {
                 if (backend == "abpn") throw std::runtime_error(sk::missing_model_message(e.what()));
                 std::string first = e.what();
                 first = first.substr(0, first.find('\n'));
                 first = first.substr(0, first.find("; searched:"));
-                ctx.log().info("skin_retouch: backend builtin ({}; 'portrait models convert skin-retouching "
-                               "SOURCE' enables abpn)", first);
+                ctx.log().debug("skin_retouch: backend builtin ({}; 'portrait models convert skin-retouching "
+                                "SOURCE' enables abpn)", first);
             }
         } else {
-            ctx.log().info("skin_retouch: backend builtin");
+            ctx.log().debug("skin_retouch: backend builtin");
         }
         if (nets_ && mask_source_ != "mesh") open_segmenter(ctx);
     }
@@ -117,7 +120,9 @@ private:
         const sk::BuiltinStats st = sk::builtin_retouch(frame.image, skins, builtin_);
         frame.stats["skin_retouch.faces"] = double(frame.faces.size());
         frame.stats["skin_retouch.blemishes"] = st.blemishes;
-        ctx.log().debug("{}: builtin retouch, {} faces, {} blemishes", frame.source, st.faces, st.blemishes);
+        frame.stats["skin_retouch.spots_left"] = st.spots_left;
+        ctx.log().debug("{}: builtin retouch, {} faces, {} blemishes, {} spots left", frame.source, st.faces,
+                        st.blemishes, st.spots_left);
     }
 
     void process_abpn(portrait::Frame& frame, portrait::Context& ctx, const std::vector<sk::FaceSkin>& skins) {
@@ -198,6 +203,10 @@ PORTRAIT_PLUGIN("skin_retouch", "1.0.0", "MIT", "Skin retouching: ModelScope ABP
         portrait::float_param("blemish_removal", 0.5, 0.0, 1.0,
                               "builtin: sensitivity of spot removal (0 = off); abpn: 0 turns the "
                               "detection + inpainting networks off"),
+        portrait::bool_param("keep_freckles", false,
+                             "builtin: leave small faint brown spots (at most 3.5 % of the face width, "
+                             "15 % darker than the skin around them); jewellery, piercings and highlights "
+                             "are always left"),
         portrait::float_param("tone_evening", 0.3, 0.0, 1.0, "builtin: evens out blotchy skin colour (0 = off)"),
         portrait::float_param("whitening", -1.0, -1.0, 1.0,
                               "skin brightening 0..1; -1 = the backend's default (abpn 0.8 as the original, builtin 0)"),

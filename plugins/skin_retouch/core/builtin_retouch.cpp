@@ -6,6 +6,8 @@
 #include <opencv2/imgproc.hpp>
 #include <opencv2/photo.hpp>
 
+#include "blemish_guard.hpp"
+
 namespace portrait::skin {
 namespace {
 
@@ -13,10 +15,15 @@ namespace {
 // depend on the photo's resolution. Chosen by eye on astronaut.png and samples.jpg.
 constexpr float kBlemishMaxFrac = 0.08f;     // largest spot diameter removed
 constexpr float kAnalysisWidth = 256.f;      // face width blemishes are searched at (px)
-constexpr float kPoreSigmaFrac = 0.004f;     // Gaussian sigma separating pores from the rest
-constexpr float kRadiusMinFrac = 0.012f;     // guided-filter radius at smoothness 0 ...
-constexpr float kRadiusSpanFrac = 0.025f;    // ... plus this at smoothness 1
-constexpr float kEpsMin = 0.012f, kEpsSpan = 0.05f;  // guided-filter eps (std-dev, 0..1 units)
+// Frequency separation: a guided filter of this radius splits the texture (pores, fine
+// relief) from the low band; its regulariser is loose, so only strong edges (nostrils, a
+// jewel, the jaw line) stay in the low band instead of being counted as texture.
+constexpr float kTextureRadiusFrac = 0.006f;
+constexpr float kTextureEps = 0.08f;         // std-dev, 0..1 units (20 grey levels)
+constexpr float kTextureKeep = 0.9f, kTextureKeepSpan = 0.3f;  // share kept: 0.9 - 0.3 s
+constexpr float kRadiusMinFrac = 0.020f;     // guided-filter radius at smoothness 0 ...
+constexpr float kRadiusSpanFrac = 0.030f;    // ... plus this at smoothness 1
+constexpr float kEpsMin = 0.02f, kEpsSpan = 0.06f;  // guided-filter eps (std-dev, 0..1 units)
 constexpr float kEvenSigmaFrac = 0.10f;      // blotch scale for tone evening
 constexpr float kEvenFineFrac = 0.015f;      // below this the colour detail is kept
 
@@ -79,7 +86,7 @@ double analysis_scale(float max_diameter) { return std::min(1.0, 9.0 / std::max(
 
 // Spot mask (0/255) at the size of `small` (the crop at analysis_scale).
 cv::Mat find_blemishes_small(const cv::Mat& small, const cv::Mat& m, float max_diameter, float sensitivity,
-                             int* count) {
+                             int* count, bool grow = true) {
     // Green carries both brown spots and red pimples (both are dark in green).
     cv::Mat g;
     cv::extractChannel(small, g, 1);
@@ -113,9 +120,21 @@ cv::Mat find_blemishes_small(const cv::Mat& small, const cv::Mat& m, float max_d
         for (int x = 0; x < out.cols; ++x) o[x] = keep[std::size_t(l[x])];
     }
     // Grow by a pixel: a spot's soft rim is darker too.
-    cv::dilate(out, out, cv::getStructuringElement(cv::MORPH_ELLIPSE, {3, 3}));
+    if (grow) cv::dilate(out, out, cv::getStructuringElement(cv::MORPH_ELLIPSE, {3, 3}));
     if (count) *count = kept;
     return out;
+}
+
+// `mask` with the objects in `leave` (CV_8U) cut out: zero over them, back to the mask
+// 2 px outside with a soft edge, so no step of the retouch reaches into them.
+cv::Mat carve_out(const cv::Mat& mask, const cv::Mat& leave) {
+    cv::Mat grown, soft;
+    cv::dilate(leave, grown, cv::getStructuringElement(cv::MORPH_ELLIPSE, {5, 5}));
+    grown.convertTo(soft, CV_32F, 1.0 / 255);
+    cv::GaussianBlur(soft, soft, cv::Size(), 1.0);
+    cv::Mat keep = 1.f - soft;
+    keep.setTo(0, leave);
+    return mask.mul(keep);
 }
 
 }  // namespace
@@ -147,13 +166,14 @@ BuiltinStats builtin_retouch(cv::Mat& bgr, const std::vector<FaceSkin>& faces, c
         if (mmax <= 0) continue;
         ++st.faces;
         const float W = face.face_width;
-        const cv::Mat& M = face.mask;
+        cv::Mat M = face.mask;  // a header: carving out objects below makes a new matrix
         cv::Mat crop8 = original(face.roi).clone();
 
-        // 1. Blemishes: black-hat spots, filled from their surroundings.
+        // 1. Blemishes: black-hat spots, judged by the guard, filled from their surroundings.
         if (opt.blemish_removal > 0) {
             // Found and filled at the analysis scale (cost independent of the face size), the
-            // fill brought back up and blended in with a soft edge.
+            // fill brought back up and blended in with a soft edge. The guard judges at full
+            // size, where a stone and its setting are still apart.
             const float maxd = kBlemishMaxFrac * W;
             const double f = analysis_scale(maxd);
             cv::Mat small = crop8, ms = M;
@@ -162,7 +182,29 @@ BuiltinStats builtin_retouch(cv::Mat& bgr, const std::vector<FaceSkin>& faces, c
                 cv::resize(M, ms, small.size(), 0, 0, cv::INTER_AREA);
             }
             int n = 0;
-            cv::Mat spots = find_blemishes_small(small, ms, maxd, opt.blemish_removal, &n);
+            cv::Mat spots = find_blemishes_small(small, ms, maxd, opt.blemish_removal, &n, false);
+            if (n > 0) {
+                // Nearest-neighbour enlargement keeps every component whole and apart.
+                cv::Mat cand = spots;
+                if (f < 1.0) cv::resize(spots, cand, crop8.size(), 0, 0, cv::INTER_NEAREST);
+                GuardOptions go;
+                go.face_width = W;
+                go.keep_freckles = opt.keep_freckles;
+                const GuardResult g = guard_blemishes(crop8, cand, face.features, M > 0.3f, go);
+                n = g.stats.blemishes;
+                st.spots_left += g.stats.kept();
+                if (f < 1.0) {
+                    // A small pixel is a blemish when any of its footprint is; the candidates'
+                    // own pixels bound it, so a neighbour the guard left stays out.
+                    cv::Mat r;
+                    cv::resize(g.remove, r, small.size(), 0, 0, cv::INTER_AREA);
+                    spots = (r > 0) & spots;
+                } else {
+                    spots = g.remove;
+                }
+                cv::dilate(spots, spots, cv::getStructuringElement(cv::MORPH_ELLIPSE, {3, 3}));
+                if (g.stats.bright + g.stats.not_skin + g.stats.freckles > 0) M = carve_out(M, g.leave);
+            }
             if (n > 0) {
                 cv::Mat filled;
                 cv::inpaint(small, spots, filled, std::max(3.0, 0.5 * maxd * f), cv::INPAINT_TELEA);
@@ -194,18 +236,22 @@ BuiltinStats builtin_retouch(cv::Mat& bgr, const std::vector<FaceSkin>& faces, c
         crop8.convertTo(I, CV_32F, 1.0 / 255);
         cv::Mat R = I;
 
-        // 2. Smoothing: an edge-preserving base, with the finest band (pores) put back.
+        // 2. Smoothing by frequency separation: I = low + texture, where low is an
+        // edge-preserving filter at the pore scale. The result is the low band smoothed
+        // (a wider edge-preserving filter) plus a share of the texture, so pores and fine
+        // relief survive while blotches and bumps are flattened. Both filters keep strong
+        // edges, so nothing halos or sharpens there.
         const float s = std::clamp(opt.smoothness, 0.f, 1.f);
         if (s > 0) {
             const int r = std::max(2, int(std::lround(W * (kRadiusMinFrac + kRadiusSpanFrac * s))));
             const float e = kEpsMin + kEpsSpan * s;
-            cv::Mat base = guided_filter(I, r, e * e, std::max(1, r / 4));
-            const double ps = std::max(0.6, double(kPoreSigmaFrac * W));
-            const float texture = 0.9f - 0.4f * s;  // pores kept: 90 % .. 50 %
-            // R = G(base) + t (I - G(I)) = t I + G(base - t I): one blur instead of two.
-            cv::Mat low;
-            cv::GaussianBlur(base - texture * I, low, cv::Size(), ps);
-            R = texture * I + low;
+            const int rt = std::max(1, int(std::lround(W * kTextureRadiusFrac)));
+            const cv::Mat low = guided_filter(I, rt, kTextureEps * kTextureEps, std::max(1, rt / 4));
+            // The base smooths the low band itself: whatever the split kept (an edge) it can
+            // keep too, and what went to the texture is not counted twice (no sharpening).
+            const cv::Mat base = guided_filter(low, r, e * e, std::max(1, r / 4));
+            const float keep = kTextureKeep - kTextureKeepSpan * s;
+            R = base + keep * (I - low);
             const float amount = std::min(1.f, 0.4f + 1.2f * s);
             if (amount < 1) R = I + amount * (R - I);
         }
@@ -224,8 +270,9 @@ BuiltinStats builtin_retouch(cv::Mat& bgr, const std::vector<FaceSkin>& faces, c
             }
             cv::cvtColor(rs, ys, cv::COLOR_BGR2YCrCb);
             cv::Mat wide = big_masked_blur(ys, ms, kEvenSigmaFrac * W * fe);
-            cv::Mat fine;
-            cv::GaussianBlur(ys, fine, cv::Size(), fine_sigma * fe);
+            // Normalised by the mask too, so a jewel cut out of the mask does not tint the
+            // skin around it.
+            cv::Mat fine = masked_blur(ys, ms, fine_sigma * fe);
             cv::Mat d = (wide - fine) * std::clamp(opt.tone_evening, 0.f, 1.f);
             std::vector<cv::Mat> ch;
             cv::split(d, ch);

@@ -73,6 +73,10 @@ FaceSkin face_skin(const cv::Mat& bgr, const Face& face) {
         for (const auto& o : non_skin_outlines())
             cv::fillPoly(features, std::vector<std::vector<cv::Point>>{outline_points(lm, o)}, cv::Scalar(255),
                          cv::LINE_8);
+        if (sc < 1.f)
+            cv::resize(features, out.features, out.roi.size(), 0, 0, cv::INTER_NEAREST);
+        else
+            out.features = features.clone();
         const int g = std::max(1, int(std::lround(kFeatureGrowFrac * W)));
         cv::dilate(features, features, cv::getStructuringElement(cv::MORPH_ELLIPSE, {2 * g + 1, 2 * g + 1}));
         hard.setTo(0, features);

@@ -15,6 +15,8 @@ struct FaceSkin {
     cv::Mat mask;        // CV_32F 0..1, roi-sized
     float face_width = 0;  // pixels, used to scale filter sizes
     bool from_mesh = false;  // false: an ellipse in the detector box stood in for the mesh
+    cv::Mat features;  // CV_8U 0/255 roi-sized: eyes, brows, lips, nostrils as the mesh outlines
+                       // them (not grown), never retouched as spots; empty without a mesh
 };
 
 // Mask for one face. Uses the 468 landmarks when present, else an ellipse in Face::box.
