@@ -172,7 +172,8 @@ int models_convert(const std::vector<std::string>& args) {
               "Runs " + python_executable() + " models/convert/<kind>.py SOURCE -o OUT and passes its\n"
               "messages and exit status through. SOURCE: facemesh: the folder with facemesh.json/.bin;\n"
               "skin-retouching: the ModelScope folder (pytorch_model.pt, joint_20210926.pth);\n"
-              "gpen: pytorch_model.pt (a 512, 1024 or 2048 generator); realesrnet: realesrnet_x2.pth.\n"
+              "gpen: pytorch_model.pt (a 512, 1024 or 2048 generator); realesrnet: realesrnet_x2.pth;\n"
+              "eqface: the face_quality folder (eqface_backbone.pth, eqface_quality.pth).\n"
               "Without -o, gpen's size is guessed from the path ('2048', 'hires' or '1024', else 512)."))
         return kOk;
     if (!vm.count("kind") || !vm.count("source")) throw SyntaxError("give KIND and SOURCE");

@@ -51,23 +51,27 @@ def load_state_dict(path: Path) -> dict:
     return obj
 
 
-def check_against(sd: dict, model: torch.nn.Module, where: str) -> None:
-    """Raise unless `sd` has exactly the model's keys, shapes and float-ness."""
+def mismatches(sd: dict, model: torch.nn.Module, allow_extra: bool = False) -> list:
+    """What keeps `sd` from loading into `model` exactly: missing keys, unexpected ones (unless
+    `allow_extra`), wrong shapes, floating point where the model has integers or the reverse."""
     want = model.state_dict()
     missing = [k for k in want if k not in sd]
-    extra = [k for k in sd if k not in want]
+    extra = [] if allow_extra else [k for k in sd if k not in want]
     shapes = [f'{k} {list(sd[k].shape)} (expected {list(v.shape)})'
               for k, v in want.items() if k in sd and tuple(sd[k].shape) != tuple(v.shape)]
-    dtypes = [f'{k} {sd[k].dtype}' for k, v in want.items() if k in sd and not sd[k].is_floating_point()]
+    kinds = [f'{k} {sd[k].dtype}' for k, v in want.items()
+             if k in sd and sd[k].is_floating_point() != v.is_floating_point()]
     problems = []
-    if missing:
-        problems.append(f'missing keys ({len(missing)}): {", ".join(missing)}')
-    if extra:
-        problems.append(f'unexpected keys ({len(extra)}): {", ".join(extra)}')
-    if shapes:
-        problems.append(f'wrong shapes ({len(shapes)}): {", ".join(shapes)}')
-    if dtypes:
-        problems.append(f'not floating point ({len(dtypes)}): {", ".join(dtypes)}')
+    for what, items in (('missing keys', missing), ('unexpected keys', extra), ('wrong shapes', shapes),
+                        ('wrong dtype kind', kinds)):
+        if items:
+            problems.append(f'{what} ({len(items)}): {", ".join(items)}')
+    return problems
+
+
+def check_against(sd: dict, model: torch.nn.Module, where: str) -> None:
+    """Raise unless `sd` has exactly the model's keys, shapes and float-ness."""
+    problems = mismatches(sd, model)
     if problems:
         raise ConversionError(f'{where}: does not match the inferred network:\n  ' + '\n  '.join(problems))
 

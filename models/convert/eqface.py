@@ -24,7 +24,8 @@ from pathlib import Path
 import torch
 
 sys.path.insert(0, str(Path(__file__).resolve().parent))
-from checkpoint_io import ConversionError, converter_main, load_state_dict, save_module, sha256_of, write_sidecars  # noqa: E402
+from checkpoint_io import (ConversionError, converter_main, load_state_dict, mismatches, save_module, sha256_of,  # noqa: E402
+                           write_sidecars)
 from nets.eqface import EQFace, FaceQuality, IRResNet  # noqa: E402
 
 FOLDER = 'face_quality'
@@ -56,21 +57,10 @@ def strip_module(sd: dict) -> dict:
 def load_into(model: torch.nn.Module, path: Path) -> list:
     """Copy every key of `model` from the checkpoint at `path`; return the problems found."""
     sd = strip_module(load_state_dict(path))
-    want = model.state_dict()
-    missing = [k for k in want if k not in sd]
-    shapes = [f'{k} {list(sd[k].shape)} (expected {list(v.shape)})'
-              for k, v in want.items() if k in sd and tuple(sd[k].shape) != tuple(v.shape)]
-    kinds = [f'{k} {sd[k].dtype}' for k, v in want.items()
-             if k in sd and sd[k].is_floating_point() != v.is_floating_point()]
-    problems = []
-    if missing:
-        problems.append(f'{path}: missing keys ({len(missing)}): {", ".join(missing)}')
-    if shapes:
-        problems.append(f'{path}: wrong shapes ({len(shapes)}): {", ".join(shapes)}')
-    if kinds:
-        problems.append(f'{path}: wrong dtype kind ({len(kinds)}): {", ".join(kinds)}')
+    problems = [f'{path}: {p}' for p in mismatches(sd, model, allow_extra=True)]
     if problems:
         return problems
+    want = model.state_dict()
     extra = [k for k in sd if k not in want]
     if extra:
         print(f'note: {path}: ignoring {len(extra)} keys the network does not have (the original ignores them '
