@@ -131,7 +131,14 @@ std::string pipeline_fingerprint(const Runner& runner, const BatchOptions& o) {
     const ResolvedPipeline& p = runner.pipeline();
     std::ostringstream s;
     s << "portrait " << PORTRAIT_VERSION_STRING << "\n";
-    s << "max_size " << p.config.resources.max_size << " memory_limit " << p.config.resources.memory_limit << "\n";
+    // The machine's default budget (half its memory) is left out: shards of one batch on
+    // machines of different sizes must agree (report merge compares fingerprints). A budget
+    // the user set counts, since it can shrink the working size and so change the output (the
+    // default, half a machine, rarely binds).
+    const std::size_t budget = p.config.resources.memory_limit;
+    s << "max_size " << p.config.resources.max_size;
+    if (budget != default_memory_limit()) s << " memory_limit " << budget;
+    s << "\n";
     // A GPU's result differs from the CPU's in the last bits: images made on one are redone on the
     // other. CPU runs keep the fingerprints they had before the device setting existed.
     if (runner.device() != "cpu") s << "device " << runner.device() << "\n";

@@ -185,3 +185,18 @@ TEST(RunBatch, AStageThatThrowsFailsOnlyItsImage) {
     }
     EXPECT_EQ(failed_items, 1);
 }
+
+TEST(Runner, FingerprintCountsABudgetTheUserSet) {
+    // A budget the user sets can shrink the working size, so it is part of the fingerprint;
+    // the machine's default (half its memory) is not, so that shards on machines of different
+    // sizes agree (batch.cpp, pipeline_fingerprint).
+    const std::string stages = "stages:\n  - stage: spine_rect\n";
+    PipelineRun by_default(stages), set("resources: {memory_limit: 3GiB}\n" + stages),
+        other("resources: {memory_limit: 5GiB}\n" + stages);
+    const portrait::BatchOptions options;
+    const std::string a = portrait::pipeline_fingerprint(*by_default.runner, options);
+    EXPECT_NE(a, portrait::pipeline_fingerprint(*set.runner, options));
+    EXPECT_NE(portrait::pipeline_fingerprint(*set.runner, options), portrait::pipeline_fingerprint(*other.runner, options));
+    PipelineRun unlimited("resources: {memory_limit: 0}\n" + stages);
+    EXPECT_NE(a, portrait::pipeline_fingerprint(*unlimited.runner, options)) << "0 is a budget the user set";
+}
