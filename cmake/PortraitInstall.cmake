@@ -32,13 +32,27 @@ set_target_properties(portrait_torch PROPERTIES EXPORT_NAME torch)
 install(TARGETS portrait_torch EXPORT portraitTorchTargets)
 install(EXPORT portraitTorchTargets NAMESPACE portrait::
         DESTINATION ${CMAKE_INSTALL_LIBDIR}/cmake/portrait)
+# The installed package's config (lib/cmake/portrait), made under install-config/ so that it
+# does not take the place of the build tree's own, below.
+set(PORTRAIT_CONFIG_INCLUDE_DIR ${CMAKE_INSTALL_INCLUDEDIR})
+configure_package_config_file(${PROJECT_SOURCE_DIR}/cmake/portraitConfig.cmake.in
+  ${PROJECT_BINARY_DIR}/install-config/portraitConfig.cmake
+  INSTALL_DESTINATION ${CMAKE_INSTALL_LIBDIR}/cmake/portrait
+  PATH_VARS PORTRAIT_PLUGIN_INSTALL_DIR PORTRAIT_CONFIG_INCLUDE_DIR)
+# The build tree is a package too: -Dportrait_DIR=<build folder> builds a plugin against it
+# without installing (SDK headers from the source tree, version.hpp and the plugin folder
+# from the build).
+export(EXPORT portraitTargets NAMESPACE portrait:: FILE ${PROJECT_BINARY_DIR}/portraitTargets.cmake)
+export(EXPORT portraitTorchTargets NAMESPACE portrait:: FILE ${PROJECT_BINARY_DIR}/portraitTorchTargets.cmake)
+configure_file(${PROJECT_SOURCE_DIR}/cmake/PortraitPlugin.cmake ${PROJECT_BINARY_DIR}/PortraitPlugin.cmake COPYONLY)
+set(PORTRAIT_CONFIG_INCLUDE_DIR generated/include)
 configure_package_config_file(${PROJECT_SOURCE_DIR}/cmake/portraitConfig.cmake.in
   ${PROJECT_BINARY_DIR}/portraitConfig.cmake
-  INSTALL_DESTINATION ${CMAKE_INSTALL_LIBDIR}/cmake/portrait
-  PATH_VARS PORTRAIT_PLUGIN_INSTALL_DIR CMAKE_INSTALL_INCLUDEDIR)
+  INSTALL_DESTINATION ${PROJECT_BINARY_DIR} INSTALL_PREFIX ${PROJECT_BINARY_DIR}
+  PATH_VARS PORTRAIT_PLUGIN_INSTALL_DIR PORTRAIT_CONFIG_INCLUDE_DIR)
 write_basic_package_version_file(${PROJECT_BINARY_DIR}/portraitConfigVersion.cmake
   COMPATIBILITY SameMajorVersion)
-install(FILES ${PROJECT_BINARY_DIR}/portraitConfig.cmake
+install(FILES ${PROJECT_BINARY_DIR}/install-config/portraitConfig.cmake
               ${PROJECT_BINARY_DIR}/portraitConfigVersion.cmake
               ${PROJECT_SOURCE_DIR}/cmake/PortraitPlugin.cmake
         DESTINATION ${CMAKE_INSTALL_LIBDIR}/cmake/portrait)

@@ -68,6 +68,18 @@ if(NOT EXISTS ${build}/portrait_vignette.so)
   message(FATAL_ERROR "the build did not make ${build}/portrait_vignette.so")
 endif()
 
+# 2b. The same plugin against the build tree, not installed (-Dportrait_DIR=<build>): what
+#     an author does while working on portrait itself. The build's CLI lists it.
+step("configure the plugin against the build tree" ${CMAKE_COMMAND} -S ${PLUGIN_SOURCE_DIR}
+     -B ${WORK_DIR}/plugin-build-tree ${gen_args} -DCMAKE_BUILD_TYPE=Release -Dportrait_DIR=${PORTRAIT_BUILD_DIR}
+     -DCMAKE_FIND_PACKAGE_NO_PACKAGE_REGISTRY=ON)
+step("build the plugin against the build tree" ${CMAKE_COMMAND} --build ${WORK_DIR}/plugin-build-tree)
+step("the build's CLI loads it" ${CMAKE_COMMAND} -E env PORTRAIT_PLUGIN_PATH=${WORK_DIR}/plugin-build-tree
+     PORTRAIT_CACHE=${WORK_DIR}/cache NO_COLOR=1 ${PORTRAIT_BUILD_DIR}/bin/portrait plugins)
+if(NOT STEP_OUT MATCHES "vignette 1.0.0 \\(MIT\\)")
+  message(FATAL_ERROR "the build tree's CLI does not list the plugin built against the build tree:\n${STEP_OUT}")
+endif()
+
 # 3. Run it with the installed CLI (a private cache; no plugin folder from the caller).
 step("make the input" ${IMAGE_TOOL} make ${WORK_DIR}/in/grey.png 300 200 128)
 file(WRITE ${WORK_DIR}/vignette.yaml
