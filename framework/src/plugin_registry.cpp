@@ -14,6 +14,7 @@
 #include "portrait/runtime/data_dirs.hpp"
 #include "portrait/runtime/logging.hpp"
 #include "portrait/runtime/plugin_trust.hpp"
+#include "stage_spec_check.hpp"
 
 namespace portrait {
 namespace fs = std::filesystem;
@@ -120,6 +121,11 @@ bool PluginRegistry::load_file(const fs::path& file) {
     info->sdk_version = d->sdk_version ? d->sdk_version : "";
     info->path = canonical;
 
+    for (const auto& s : r.stages)
+        if (std::string why = detail::stage_spec_problem(s.spec); !why.empty()) {
+            refuse(file, why);
+            return false;
+        }
     for (const auto& s : r.stages) {
         auto it = stages_.find(s.spec.name);
         if (it != stages_.end()) {

@@ -75,6 +75,16 @@ TEST(CraftedPlugin, ConstructorThatHangsIsRefusedAfterTheTimeout) {
     EXPECT_NE(r.find("did not finish loading within 1 s"), std::string::npos) << r;
 }
 
+TEST(CraftedPlugin, StageSpecsThatContradictThemselvesAreRefusedAtLoad) {
+    EXPECT_EQ(refusal_of("spec_default_out_of_range"),
+              "stage 'crafted_stage': parameter 'amount': default 2 is outside 0 .. 1");
+    EXPECT_EQ(refusal_of("spec_duplicate_param"), "stage 'crafted_stage': parameter 'amount' is declared twice");
+    EXPECT_EQ(refusal_of("spec_choice_default"),
+              "stage 'crafted_stage': parameter 'mode': default 'slow' is not one of its choices");
+    EXPECT_EQ(refusal_of("spec_bad_name"),
+              "stage name 'Crafted Stage' is not snake_case (a-z, 0-9, _; a letter first; at most 64)");
+}
+
 TEST(CraftedPlugin, AFolderOfCraftedPluginsDoesNotStopTheGoodOne) {
     spine::TempDir tmp;
     for (const char* n : {"garbage_descriptor", "null_register", "null_toolchain", "null_name", "register_crash",

@@ -20,6 +20,16 @@ public:
 [[maybe_unused]] int register_one(portrait::StageRegistrar* r, char*, std::size_t) noexcept {
     portrait::StageSpec s;
     s.name = "crafted_stage";
+    s.description = "Changes nothing";
+#if defined(CRAFT_SPEC_DEFAULT_OUT_OF_RANGE)
+    s.params = {portrait::float_param("amount", 2.0, 0, 1, "how much")};
+#elif defined(CRAFT_SPEC_DUPLICATE_PARAM)
+    s.params = {portrait::float_param("amount", 0.5, 0, 1, "how much"), portrait::bool_param("amount", true, "again")};
+#elif defined(CRAFT_SPEC_CHOICE_DEFAULT)
+    s.params = {portrait::choice_param("mode", "slow", {"fast", "best"}, "which")};
+#elif defined(CRAFT_SPEC_BAD_NAME)
+    s.name = "Crafted Stage";
+#endif
     r->add<Noop>(s);
     return 0;
 }
