@@ -1,7 +1,8 @@
 #!/usr/bin/env bash
 # Fetch (and optionally convert) catalogue models into the cache.
 #
-#   models/fetch.sh [--convert] [--list] [NAME...]     (no NAME: every npm model)
+#   models/fetch.sh [--convert] [--list] [NAME...]     (no NAME: every npm model not marked
+#                                                       on_request: true)
 #
 # Reads models/catalogue.yaml with a line parser that relies on its documented layout,
 # and calls models/fetch_npm.sh per model. With --convert, runs the model's `convert`
@@ -18,28 +19,29 @@ for a in "$@"; do
     case $a in
         --convert) convert=1 ;;
         --list) list=1 ;;
-        -h|--help) sed -n '2,8p' "$0" | sed 's/^# \{0,1\}//'; exit 0 ;;
+        -h|--help) sed -n '2,9p' "$0" | sed 's/^# \{0,1\}//'; exit 0 ;;
         -*) echo "fetch.sh: unknown option $a" >&2; exit 2 ;;
         *) names+=("$a") ;;
     esac
 done
 
-# One record per model: name|kind|package|version|integrity|convert-command|convert-output|files
+# One record per model: name|kind|package|version|integrity|convert-command|convert-output|on-request|files
 # files = space-separated PATH[:DEST]=SHA256 (DEST relative to the cache root).
 records=$(awk '
     function val(line) { sub(/^[^:]*:[ ]*/, "", line); gsub(/^'\''|'\''$/, "", line); return line }
     function flush() {
         if (name != "") {
             if (path != "") files = files " " path (dest != "" ? ":" dest : "") "=" sha
-            print name "|" kind "|" pkg "|" ver "|" integ "|" ccmd "|" cout "|" substr(files, 2)
+            print name "|" kind "|" pkg "|" ver "|" integ "|" ccmd "|" cout "|" onreq "|" substr(files, 2)
         }
-        name = kind = pkg = ver = integ = ccmd = cout = files = path = dest = sha = ""
+        name = kind = pkg = ver = integ = ccmd = cout = onreq = files = path = dest = sha = ""
     }
     /^[ ]*#/ || /^[ ]*$/ { next }
     /^models:/ { inmodels = 1; next }
     /^[^ ]/ { flush(); inmodels = 0; next }
     !inmodels { next }
     /^  [^ ]/ { flush(); name = $1; sub(/:$/, "", name); next }
+    /^    on_request:/ { onreq = val($0); next }
     /^      kind:/ { kind = val($0); next }
     /^      package:/ { pkg = val($0); next }
     /^      version:/ { ver = val($0); next }
@@ -60,12 +62,15 @@ if [ $list = 1 ]; then
 fi
 
 found=0
-while IFS='|' read -r name kind pkg ver integ ccmd cout files; do
+while IFS='|' read -r name kind pkg ver integ ccmd cout onreq files; do
     [ -n "$name" ] || continue
     if [ ${#names[@]} -gt 0 ]; then
         want=0
         for n in "${names[@]}"; do [ "$n" = "$name" ] && want=1; done
         [ $want = 1 ] || continue
+    elif [ "$onreq" = true ]; then
+        echo "fetch.sh: $name: fetched only when named (on_request), skipped"
+        continue
     fi
     found=$((found + 1))
     [ "$kind" = npm ] || { echo "fetch.sh: $name: source kind '$kind' not handled here, skipped"; continue; }

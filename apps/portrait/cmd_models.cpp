@@ -161,7 +161,7 @@ int models_path(const std::vector<std::string>& args) {
 int models_convert(const std::vector<std::string>& args) {
     po::options_description desc("Options");
     desc.add_options()
-        ("kind", po::value<std::string>()->value_name("KIND"), "facemesh, skin-retouching, gpen or realesrnet (or gpen-512, gpen-1024, gpen-2048, realesrnet-x2)")
+        ("kind", po::value<std::string>()->value_name("KIND"), "facemesh, skin-retouching, gpen, realesrnet, eqface or esrgan (or gpen-512, gpen-1024, gpen-2048, realesrnet-x2)")
         ("source", po::value<std::string>()->value_name("SOURCE"), "the checkpoint file or model folder to convert")
         ("output,o", po::value<std::string>()->value_name("OUT"), "output file or folder (default: where the stages look, in the cache)");
     po::positional_options_description pos;
@@ -173,7 +173,8 @@ int models_convert(const std::vector<std::string>& args) {
               "messages and exit status through. SOURCE: facemesh: the folder with facemesh.json/.bin;\n"
               "skin-retouching: the ModelScope folder (pytorch_model.pt, joint_20210926.pth);\n"
               "gpen: pytorch_model.pt (a 512, 1024 or 2048 generator); realesrnet: realesrnet_x2.pth;\n"
-              "eqface: the face_quality folder (eqface_backbone.pth, eqface_quality.pth).\n"
+              "eqface: the face_quality folder (eqface_backbone.pth, eqface_quality.pth);\n"
+              "esrgan: an UpscalerJS scale folder (model.json + shards) or a folder of x2/, x3/, x4/.\n"
               "Without -o, gpen's size is guessed from the path ('2048', 'hires' or '1024', else 512)."))
         return kOk;
     if (!vm.count("kind") || !vm.count("source")) throw SyntaxError("give KIND and SOURCE");

@@ -43,6 +43,7 @@ constexpr KindRow kKinds[] = {
     {"gpen-2048", "gpen", "gpen.py", "gpen-2048"},
     {"realesrnet-x2", "realesrnet", "realesrnet.py", "realesrnet-x2"},
     {"eqface", "eqface", "eqface.py", "eqface"},
+    {"esrgan", "esrgan", "esrgan.py", ""},
 };
 
 std::string lower(std::string s) {
@@ -53,7 +54,7 @@ std::string lower(std::string s) {
 }  // namespace
 
 const std::vector<std::string>& converter_kinds() {
-    static const std::vector<std::string> kinds{"facemesh", "skin-retouching", "gpen", "realesrnet", "eqface"};
+    static const std::vector<std::string> kinds{"facemesh", "skin-retouching", "gpen", "realesrnet", "eqface", "esrgan"};
     return kinds;
 }
 
@@ -89,6 +90,17 @@ fs::path default_convert_output(const ConverterKind& kind, const fs::path& sourc
     if (!kind.model.empty()) return models / kind.model / "model.pt";
     if (kind.kind == "facemesh") return models / "facemesh" / "facemesh.onnx";
     if (kind.kind == "skin-retouching") return models / "skin-retouching";
+    if (kind.kind == "esrgan") {
+        // The catalogue's folders are esrgan-thick, -medium, -slim; the npm package path names the variant.
+        const std::string s = lower(fs::absolute(source).lexically_normal().string());
+        std::string m = "esrgan";
+        for (const char* v : {"thick", "medium", "slim"})
+            if (s.find(v) != std::string::npos) m = std::string("esrgan-") + v;
+        if (note) *note = "writing " + m + " (from the source path); pass -o to choose";
+        std::error_code ec;
+        if (fs::is_regular_file(source / "model.json", ec)) return models / m / source.filename() / "model.pt";
+        return models / m / "esrgan.json";
+    }
     if (kind.kind == "realesrnet") {
         const std::string m = lower(source.filename().string()).find("x4") != std::string::npos ? "realesrnet-x4"
                                                                                                   : "realesrnet-x2";

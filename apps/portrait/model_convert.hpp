@@ -8,7 +8,7 @@
 
 namespace portrait::cli {
 
-// Converter kinds: facemesh, skin-retouching, gpen, realesrnet. Model names that name one
+// Converter kinds: facemesh, skin-retouching, gpen, realesrnet, eqface, esrgan. Model names that name one
 // converter output (gpen-512, gpen-1024, gpen-2048, realesrnet-x2) are accepted as aliases.
 struct ConverterKind {
     std::string kind;    // canonical kind

@@ -250,7 +250,8 @@ int models_fetch(const std::vector<std::string>& args) {
     const std::string usage =
         "portrait models fetch NAME... [options]\n\n"
         "Fetches catalogue models into the cache and converts them.\n"
-        "npm models (blazeface, facemesh) go through models/fetch.sh.\n"
+        "npm models (blazeface, facemesh, esrgan-thick, esrgan-medium, esrgan-slim) go through\n"
+        "models/fetch.sh.\n"
         "ModelScope models (skin-retouching, gpen, gpen-hires; or a model they provide,\n"
         "e.g. gpen-512) are taken from your own download when there is one (./models/ORG_NAME/,\n"
         "~/.cache/modelscope/hub/ORG/NAME/, $PORTRAIT_MODELS/ORG_NAME/), else downloaded from the\n"

@@ -18,14 +18,13 @@ import sys
 import numpy as np
 import pytest
 
+from converter_test_util import ASTRONAUT_PATHS, tfjs_dir
+
 REPO = os.path.dirname(os.path.dirname(os.path.dirname(os.path.abspath(__file__))))
 HERE = os.path.join(REPO, "tests", "models")
 CACHE = os.environ.get("PORTRAIT_CACHE", os.path.expanduser("~/.cache/portrait"))
 MODEL_DIR = os.path.join(CACHE, "models", "facemesh")
 SAMPLES = os.path.join(CACHE, "samples", "samples.jpg")
-ASTRONAUT_PATHS = ["/usr/lib/python3/dist-packages/skimage/data/astronaut.png",
-                   "/usr/share/imageio/images/astronaut.png",
-                   "/usr/lib/python3/dist-packages/imageio/resources/images/astronaut.png"]
 
 LANDMARK_TOL = 0.05  # px in the 192 crop
 FLAG_TOL = 1e-3
@@ -101,19 +100,14 @@ def work(tmp_path_factory):
 @pytest.fixture(scope="module")
 def reference(inputs, work):
     """Outputs of the original TF.js graph in Node."""
-    if shutil.which("node") is None or shutil.which("npm") is None:
-        pytest.skip("node/npm not installed: cannot run the TF.js reference (apt-get install nodejs npm)")
     for f in ("facemesh.json", "facemesh.bin"):
         if not os.path.exists(os.path.join(MODEL_DIR, f)):
             pytest.skip(f"{MODEL_DIR}/{f} missing: run models/fetch.sh facemesh")
-    r = subprocess.run([os.path.join(HERE, "tfjs", "setup_tfjs.sh")], capture_output=True, text=True)
-    if r.returncode != 0:
-        pytest.skip("could not install the pinned TF.js from npm: " + r.stderr.strip()[-300:])
-    tfjs_dir = r.stdout.strip().splitlines()[-1]
+    tfjs = tfjs_dir()
     inputs.tofile(work / "input.f32")
     out = work / "tfjs"
     out.mkdir()
-    subprocess.run(["node", os.path.join(HERE, "tfjs_facemesh_ref.cjs"), tfjs_dir, MODEL_DIR,
+    subprocess.run(["node", os.path.join(HERE, "tfjs_facemesh_ref.cjs"), tfjs, MODEL_DIR,
                     str(work / "input.f32"), str(len(inputs)), str(out)], check=True)
     n = len(inputs)
     return {k: np.fromfile(out / f"{k}.f32", np.float32).reshape(n, -1)

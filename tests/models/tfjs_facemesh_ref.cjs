@@ -19,32 +19,7 @@ const mod = (name) => require(path.join(tfjsDir, 'node_modules', '@tensorflow', 
 const tf = mod('tfjs-core');
 mod('tfjs-backend-cpu');
 const converter = mod('tfjs-converter');
-
-// A file-backed IOHandler: the browser build of tfjs has no file:// loader.
-function fileHandler(jsonPath) {
-  return {
-    load: async () => {
-      const model = JSON.parse(fs.readFileSync(jsonPath, 'utf8'));
-      const specs = [];
-      const buffers = [];
-      for (const group of model.weightsManifest) {
-        specs.push(...group.weights);
-        for (const p of group.paths) buffers.push(fs.readFileSync(path.join(path.dirname(jsonPath), p)));
-      }
-      const all = Buffer.concat(buffers);
-      return {
-        modelTopology: model.modelTopology,
-        format: model.format,
-        generatedBy: model.generatedBy,
-        convertedBy: model.convertedBy,
-        signature: model.signature,
-        userDefinedMetadata: model.userDefinedMetadata,
-        weightSpecs: specs,
-        weightData: all.buffer.slice(all.byteOffset, all.byteOffset + all.byteLength),
-      };
-    },
-  };
-}
+const { fileHandler } = require('./tfjs_file_handler.cjs');
 
 async function main() {
   await tf.setBackend('cpu');
