@@ -5,9 +5,11 @@
 
 #include <memory>
 #include <optional>
+#include <stdexcept>
 
 #include <opencv2/imgproc.hpp>
 
+#include "abpn_budget.hpp"
 #include "abpn_crop.hpp"
 #include "abpn_networks.hpp"
 #include "abpn_retouch.hpp"
@@ -37,6 +39,9 @@ public:
         const double w = p.get_float("whitening");
         abpn_.degree = float(p.get_float("degree"));
         abpn_.retouch_local = p.get_float("blemish_removal") > 0;
+        // Keeping freckles means judging the net's spots, so keep_freckles turns the guard on.
+        abpn_.keep_freckles = builtin_.keep_freckles;
+        abpn_.spot_guard = p.get_bool("spot_guard") || abpn_.keep_freckles;
         abpn_whitening_ = w < 0 ? kAbpnWhitening : float(w);
         builtin_.whitening = w < 0 ? 0.f : float(w);
         mask_source_ = p.get_string("skin_mask");
@@ -47,13 +52,18 @@ public:
                                          ctx.find_model(kModel, "inpainting_net.pt"),
                                          ctx.find_model(kModel, "generator.pt")};
                 sk::NetworkOptions net;
+                net.device = ctx.device();
                 const std::string precision = p.get_string("precision");
-                net.bf16 = precision == "bf16" || (precision == "auto" && sk::cpu_has_native_bf16());
+                // auto: the CPU's bf16 instructions say nothing about a GPU, which keeps fp32.
+                net.bf16 = precision == "bf16" ||
+                           (precision == "auto" && net.device == "cpu" && sk::cpu_has_native_bf16());
                 nets_ = std::make_unique<sk::AbpnNetworks>(files, net);
+                // A budget is only handed out for a GPU (Context::device_memory_limit).
+                device_budget_ = net.device == "cpu" ? 0 : ctx.device_memory_limit();
                 // Once per run; at info only when the user chose abpn (else -v shows it).
                 ctx.log().log(backend == "abpn" ? spdlog::level::info : spdlog::level::debug,
-                              "skin_retouch: backend abpn ({}, {})", files.generator.parent_path().string(),
-                              net.bf16 ? "bf16" : "fp32");
+                              "skin_retouch: backend abpn ({}, {}, on {})", files.generator.parent_path().string(),
+                              net.bf16 ? "bf16" : "fp32", net.device);
             } catch (const std::exception& e) {
                 if (backend == "abpn") throw std::runtime_error(sk::missing_model_message(e.what()));
                 std::string first = e.what();
@@ -88,8 +98,8 @@ public:
         const std::size_t px = std::size_t(working.area());
         if (!nets_) return px * 48;
         // Crop tensors (a face crop can be the whole image) plus the networks' activations:
-        // the inpainting net on a batch of 576x576 tiles dominates.
-        return px * 80 + (std::size_t(abpn_.tile_batch) * 160u + 400u) * (1u << 20);
+        // the inpainting net on a batch of 576x576 tiles dominates (abpn_budget.hpp).
+        return sk::abpn_crop_bytes(px, abpn_.tile_batch);
     }
 
 private:
@@ -155,17 +165,25 @@ private:
         const cv::Mat original = frame.image.clone();
         cv::Mat output = frame.image.clone();
         bool big_kernel = false;
-        int tiles = 0, tiles_run = 0, faces = 0;
-        for (const auto& f : frame.faces) {
+        int tiles = 0, tiles_run = 0, faces = 0, spots_left = 0;
+        for (std::size_t i = 0; i < frame.faces.size(); ++i) {
+            const auto& f = frame.faces[i];
             if (ctx.cancelled()) return;
             const cv::Rect crop = sk::abpn_crop_box(f.box, size);
             if (crop.width < 2 || crop.height < 2) continue;
             if (crop.height > kBigKernelHeight * size.height) big_kernel = true;
-            const sk::AbpnFaceStats st = sk::abpn_retouch_face(*nets_, original, output, crop, abpn_);
-            tiles += st.tiles, tiles_run += st.tiles_run, ++faces;
-            ctx.log().debug("{}: face {}x{} at ({},{}): detect {:.0f} ms, inpaint {}/{} tiles {:.0f} ms, "
-                            "generator {:.0f} ms", frame.source, crop.width, crop.height, crop.x, crop.y,
-                            st.detect_ms, st.tiles_run, st.tiles, st.inpaint_ms, st.generate_ms);
+            sk::AbpnOptions opt = abpn_;
+            if (device_budget_ > 0) {  // fewer inpainting tiles per call, or refuse the image
+                opt.tile_batch = sk::abpn_tiles_per_call(device_budget_, nets_->weight_bytes(),
+                                                         std::size_t(crop.area()), abpn_.tile_batch);
+                if (opt.tile_batch == 0)
+                    throw std::runtime_error(sk::abpn_budget_refusal(device_budget_, nets_->weight_bytes(), crop.size()));
+            }
+            const sk::AbpnFaceStats st = sk::abpn_retouch_face(*nets_, original, output, crop, opt, &skins[i]);
+            tiles += st.tiles, tiles_run += st.tiles_run, spots_left += st.spots_left, ++faces;
+            ctx.log().debug("{}: face {}x{} at ({},{}): detect {:.0f} ms, {} spots left, inpaint {}/{} tiles "
+                            "{:.0f} ms, generator {:.0f} ms", frame.source, crop.width, crop.height, crop.x, crop.y,
+                            st.detect_ms, st.spots_left, st.tiles_run, st.tiles, st.inpaint_ms, st.generate_ms);
         }
         // 5. Whitening of the whole pasted image.
         if (abpn_whitening_ > 0) sk::abpn_whiten(output, skin800, big_kernel, abpn_whitening_);
@@ -175,6 +193,7 @@ private:
         frame.stats["skin_retouch.faces"] = faces;
         frame.stats["skin_retouch.tiles"] = tiles;
         frame.stats["skin_retouch.tiles_run"] = tiles_run;
+        if (abpn_.spot_guard) frame.stats["skin_retouch.spots_left"] = spots_left;
     }
 
     float strength_ = 1.f;
@@ -183,6 +202,7 @@ private:
     sk::BuiltinOptions builtin_;
     sk::AbpnOptions abpn_;
     std::unique_ptr<sk::AbpnNetworks> nets_;
+    std::size_t device_budget_ = 0;  // bytes on a GPU; 0 = none
     std::unique_ptr<sk::SkinSegmenter> segmenter_;
 };
 
@@ -204,9 +224,13 @@ PORTRAIT_PLUGIN("skin_retouch", "1.0.0", "MIT", "Skin retouching: ModelScope ABP
                               "builtin: sensitivity of spot removal (0 = off); abpn: 0 turns the "
                               "detection + inpainting networks off"),
         portrait::bool_param("keep_freckles", false,
-                             "builtin: leave small faint brown spots (at most 3.5 % of the face width, "
-                             "15 % darker than the skin around them); jewellery, piercings and highlights "
-                             "are always left"),
+                             "leave small faint brown spots (at most 3.5 % of the face width, 15 % darker "
+                             "than the skin around them); builtin: jewellery, piercings and highlights are "
+                             "always left; abpn: turns spot_guard on"),
+        portrait::bool_param("spot_guard", false,
+                             "abpn: judge the detection net's spots against the skin around them and inpaint "
+                             "only blemishes, leaving jewellery, piercings and highlights; off = the original's "
+                             "output (builtin always judges)"),
         portrait::float_param("tone_evening", 0.3, 0.0, 1.0, "builtin: evens out blotchy skin colour (0 = off)"),
         portrait::float_param("whitening", -1.0, -1.0, 1.0,
                               "skin brightening 0..1; -1 = the backend's default (abpn 0.8 as the original, builtin 0)"),

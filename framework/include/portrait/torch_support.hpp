@@ -3,10 +3,14 @@
 #pragma once
 
 #include <filesystem>
+#include <map>
 #include <stdexcept>
 #include <string>
 
+#include <c10/core/StreamGuard.h>
+#include <c10/core/impl/DeviceGuardImplInterface.h>
 #include <opencv2/core.hpp>
+#include <torch/cuda.h>
 #include <torch/script.h>
 
 namespace portrait {
@@ -26,6 +30,9 @@ inline torch::Device device_of(const std::string& device) {
 // turning LibTorch's errors into one clear line that names the file.
 inline torch::jit::Module load_module(const std::filesystem::path& file, const std::string& device = "cpu") {
     const torch::Device dev = device_of(device);
+    if (dev.is_cuda() && !torch::cuda::is_available())
+        throw std::runtime_error("model " + file.string() + ": device " + device +
+                                 " asked for, but this LibTorch has no CUDA or sees no GPU (resources.device)");
     try {
         torch::jit::Module m = torch::jit::load(file.string(), dev);
         m.eval();
@@ -39,6 +46,21 @@ inline torch::jit::Module load_module(const std::filesystem::path& file, const s
         throw std::runtime_error("model " + file.string() + " is not a TorchScript file this LibTorch can load: " +
                                  what.substr(0, what.find('\n')));
     }
+}
+
+// One stream per worker thread on a GPU, so images in flight on several threads do not
+// queue behind each other on the default stream: `c10::OptionalStreamGuard g(worker_stream(d));`
+// around a call. c10's device-generic stream API compiles and links against a CPU-only
+// LibTorch (c10/cuda needs the CUDA toolkit); on the CPU there is no stream and the guard
+// does nothing.
+inline c10::optional<c10::Stream> worker_stream(const torch::Device& device) {
+    if (!device.is_cuda()) return c10::nullopt;
+    thread_local std::map<int, c10::Stream> mine;  // by device index
+    auto it = mine.find(device.index());
+    if (it == mine.end())
+        it = mine.emplace(device.index(), c10::impl::getDeviceGuardImpl(device.type())->getStreamFromGlobalPool(device))
+                 .first;
+    return it->second;
 }
 
 // BGR CV_8UC3 -> float tensor [1,3,H,W] in RGB order, value = (x/255 - mean) / stddev,

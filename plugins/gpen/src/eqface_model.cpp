@@ -2,19 +2,24 @@
 
 #include <stdexcept>
 
+#include <portrait/torch_support.hpp>
 #include <torch/csrc/jit/runtime/graph_executor.h>
 
 #include "torch_models.hpp"
 
 namespace portrait::gpen {
 
-TorchFaceScorer::TorchFaceScorer(const std::filesystem::path& file) : module_(load_inference_module(file)), file_(file) {}
+TorchFaceScorer::TorchFaceScorer(const std::filesystem::path& file, const std::string& device)
+    : module_(load_inference_module(file, device)), file_(file), device_(portrait::torch_support::device_of(device)) {}
 
 FaceScore TorchFaceScorer::score(const cv::Mat& crop, ChannelOrder network_order) {
     CV_Assert(crop.type() == CV_8UC3 && crop.rows == kGateCrop && crop.cols == kGateCrop);
     torch::InferenceMode guard;
+    c10::OptionalStreamGuard stream(torch_support::worker_stream(device_));
     const cv::Mat c = crop.isContinuous() ? crop : crop.clone();
-    torch::Tensor x = torch::from_blob(c.data, {kGateCrop, kGateCrop, 3}, torch::kUInt8).permute({2, 0, 1});
+    // The 8-bit crop goes to the device; the float input is made there.
+    torch::Tensor x =
+        torch::from_blob(c.data, {kGateCrop, kGateCrop, 3}, torch::kUInt8).to(device_).permute({2, 0, 1});
     if (network_order == ChannelOrder::rgb) x = x.flip(0);  // stored BGR
     x = x.to(torch::kFloat32).sub(127.5f).div(128.f).unsqueeze(0).contiguous();
     c10::IValue out;
@@ -32,8 +37,9 @@ FaceScore TorchFaceScorer::score(const cv::Mat& crop, ChannelOrder network_order
                                   "; expected (feature [1,512], quality [1]) from models/convert/eqface.py");
     };
     if (!out.isTuple() || out.toTuple()->elements().size() != 2) throw bad("forward did not return two tensors");
-    const torch::Tensor feature = out.toTuple()->elements()[0].toTensor().to(torch::kFloat32).contiguous();
-    const torch::Tensor quality = out.toTuple()->elements()[1].toTensor().to(torch::kFloat64);
+    const torch::Tensor feature =
+        out.toTuple()->elements()[0].toTensor().to(torch::kCPU, torch::kFloat32).contiguous();
+    const torch::Tensor quality = out.toTuple()->elements()[1].toTensor().to(torch::kCPU, torch::kFloat64);
     if (feature.dim() != 2 || feature.size(0) != 1 || quality.numel() != 1)
         throw bad("returned shapes " + c10::str(feature.sizes()) + " and " + c10::str(quality.sizes()));
     FaceScore s;

@@ -3,6 +3,7 @@
 #pragma once
 
 #include <filesystem>
+#include <string>
 
 #include <torch/script.h>
 
@@ -12,13 +13,16 @@ namespace portrait::gpen {
 
 class TorchFaceScorer final : public FaceScorer {
 public:
-    explicit TorchFaceScorer(const std::filesystem::path& file);
+    explicit TorchFaceScorer(const std::filesystem::path& file, const std::string& device = "cpu");
     // Feeds (v - 127.5) / 128, NCHW, channels in `network_order` (spec §3.6).
     FaceScore score(const cv::Mat& crop, ChannelOrder network_order) override;
+
+    const torch::Device& device() const { return device_; }
 
 private:
     torch::jit::Module module_;
     std::filesystem::path file_;
+    torch::Device device_;
 };
 
 }  // namespace portrait::gpen

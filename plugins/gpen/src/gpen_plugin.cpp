@@ -6,12 +6,14 @@
 #include <portrait/sdk.hpp>
 
 #include <algorithm>
+#include <atomic>
 #include <cstdio>
 #include <memory>
 #include <stdexcept>
 
 #include <opencv2/imgproc.hpp>
 
+#include "device_budget.hpp"
 #include "enhance.hpp"
 #include "eqface_model.hpp"
 #include "paste_mask.hpp"
@@ -68,7 +70,11 @@ public:
             throw std::runtime_error("gpen: " + file.string() + " is a GPEN-" + std::to_string(declared) +
                                      " network but it sits in the '" + model +
                                      "' folder; convert the matching checkpoint (" + kConvertHint + "gpen.py)");
-        restorer_ = std::make_unique<TorchFaceRestorer>(file, size_);
+        device_ = ctx.device();
+        // A budget is only handed out for a GPU (Context::device_memory_limit).
+        device_budget_ = device_ == "cpu" ? 0 : ctx.device_memory_limit();
+        restorer_ = std::make_unique<TorchFaceRestorer>(file, size_, device_);
+        weights_ = std::filesystem::file_size(file);  // weights as saved: what sits on the device
         mask_ = make_paste_mask(size_, p.get_float("feather"));
 
         const std::string bg = p.get_string("background");
@@ -76,16 +82,20 @@ public:
             const auto sr = find_or_explain(ctx, "realesrnet-x2", "background: realesrnet", "realesrnet",
                                             "realesrnet_x2.pth");
             const int tile = int(p.get_int("tile")), pad = int(p.get_int("tile_pad"));
-            upsampler_ = std::make_unique<TorchUpsampler>(sr, tile, pad, [&ctx] { return ctx.cancelled(); });
-            // About 1.9 KB per padded tile input pixel (measured 0.3 GiB at 464 x 464); whole
-            // image at once (tile 0) is bounded by max_size instead.
+            sr_ = std::make_unique<TorchUpsampler>(sr, tile, pad, [&ctx] { return ctx.cancelled(); }, device_);
+            upsampler_ = sr_.get();
+            weights_ += std::filesystem::file_size(sr);
+            tile_ = tile, tile_pad_ = pad;
+            // Whole image at once (tile 0) is bounded by max_size instead.
             const std::size_t side = tile > 0 ? std::size_t(tile + 2 * pad) : 4096;
-            sr_tile_bytes_ = side * side * 1900;
+            sr_tile_bytes_ = side * side * kSrBytesPerTilePixel;
         } else {
-            upsampler_ = std::make_unique<ResizeUpsampler>(bg == "bicubic" ? cv::INTER_CUBIC : cv::INTER_LINEAR);
+            resize_ = std::make_unique<ResizeUpsampler>(bg == "bicubic" ? cv::INTER_CUBIC : cv::INTER_LINEAR);
+            upsampler_ = resize_.get();
         }
         start_gate(p.get_string("quality_gate"), ctx);
-        ctx.log().debug("gpen: {} from {}, background {}, scale {}", model, file.string(), bg, opt_.scale);
+        ctx.log().debug("gpen: {} from {}, background {}, scale {}, on {}", model, file.string(), bg, opt_.scale,
+                        device_);
     }
 
     void process(Frame& frame, Context& ctx) override {
@@ -95,7 +105,18 @@ public:
             frame.stats["gpen.faces_kept_identity"] = 0;
         }
         if (frame.faces.empty() && opt_.scale == 1) return;
-        EnhanceResult r = enhance_faces(frame.image, frame.faces, *restorer_, *upsampler_, mask_, opt_, gate_.get(),
+        EnhanceOptions opt = opt_;
+        Upsampler* background = upsampler_;
+        std::unique_ptr<TiledUpsampler> tiled;
+        if (device_budget_ > 0) {
+            const DevicePlan plan = fit_device(frame, ctx);
+            opt.batch = plan.batch;
+            if (sr_ && plan.tile != tile_) {
+                tiled = std::make_unique<TiledUpsampler>(*sr_, plan.tile);
+                background = tiled.get();
+            }
+        }
+        EnhanceResult r = enhance_faces(frame.image, frame.faces, *restorer_, *background, mask_, opt, gate_.get(),
                                         [&ctx] { return ctx.cancelled(); });
         frame.image = r.image;
         frame.output_scale = opt_.scale;
@@ -110,12 +131,37 @@ public:
         // weights: 0.8 GiB at 512, 1.3 GiB at 1024; 2048 extrapolated), and RealESRNet's
         // tile activations (about 0.3 GiB at tile 400), see docs/performance.md.
         const std::size_t out_px = std::size_t(working.area()) * opt_.scale * opt_.scale;
-        const std::size_t per_face = size_ >= 2048 ? (3ull << 30) : size_ >= 1024 ? (1536ull << 20) : (1ull << 30);
         const std::size_t sr = sr_tile_bytes_;
-        return out_px * (3 + 3 + 4) + std::max(std::size_t(opt_.batch) * per_face, sr);
+        return out_px * (3 + 3 + 4) + std::max(std::size_t(opt_.batch) * gpen_bytes_per_face(size_), sr);
     }
 
 private:
+    // resources.device_memory_limit: this image's faces per call and RealESRNet tile, or a
+    // refusal (the image fails with the reason; the run goes on). Adapting is said once.
+    DevicePlan fit_device(const Frame& frame, Context& ctx) {
+        DeviceNeeds needs;
+        needs.budget = device_budget_;
+        needs.weights = weights_;
+        needs.face_size = size_;
+        needs.batch = opt_.batch;
+        needs.faces = opt_.alpha > 0 ? int(frame.faces.size()) : 0;
+        needs.gate = gate_ != nullptr;
+        needs.realesrnet = sr_ != nullptr;
+        needs.image = frame.image.size() + cv::Size(frame.image.cols % 2, frame.image.rows % 2);
+        needs.tile = tile_;
+        needs.pad = tile_pad_;
+        const DevicePlan plan = plan_device_memory(needs);
+        if (!plan.refused.empty()) throw std::runtime_error(plan.refused);
+        const int longest = std::max(needs.image.width, needs.image.height);
+        const bool tile_changed = sr_ && plan.tile < (tile_ > 0 ? std::min(tile_, longest) : longest);
+        const bool batch_changed = needs.faces > 0 && plan.batch != opt_.batch;
+        if ((tile_changed || batch_changed) && !adapt_logged_.exchange(true))
+            ctx.log().info("gpen: within resources.device_memory_limit {} MiB on {}: {} faces per call (batch {}), "
+                           "RealESRNet tile {} (tile {}); said once, later images may differ",
+                           device_budget_ >> 20, device_, plan.batch, opt_.batch, plan.tile, tile_);
+        return plan;
+    }
+
     // quality_gate: auto is on exactly when the EQFace model is found, as the original
     // always runs it; off is said once, here, not per image.
     void start_gate(const std::string& mode, Context& ctx) {
@@ -138,7 +184,8 @@ private:
                            "portrait models fetch eqface");
             return;
         }
-        gate_ = std::make_unique<TorchFaceScorer>(file);
+        gate_ = std::make_unique<TorchFaceScorer>(file, device_);
+        weights_ += std::filesystem::file_size(file);
         ctx.log().info("gpen: quality gate on (EQFace {}): restore when quality >= {}, keep when identity "
                        "distance <= {}", file.string(), opt_.gate.min_quality, opt_.gate.max_identity_distance);
     }
@@ -169,9 +216,16 @@ private:
     int size_ = 512;
     EnhanceOptions opt_;
     std::unique_ptr<FaceRestorer> restorer_;
-    std::unique_ptr<Upsampler> upsampler_;
-    std::unique_ptr<FaceScorer> gate_;  // null: no quality gate
+    std::unique_ptr<TorchUpsampler> sr_;       // background: realesrnet
+    std::unique_ptr<ResizeUpsampler> resize_;  // background: none, bicubic
+    Upsampler* upsampler_ = nullptr;           // the one of the two in use
+    std::unique_ptr<FaceScorer> gate_;         // null: no quality gate
     std::size_t sr_tile_bytes_ = 0;
+    int tile_ = 0, tile_pad_ = 0;
+    std::string device_ = "cpu";
+    std::size_t device_budget_ = 0;  // bytes on a GPU; 0 = none
+    std::size_t weights_ = 0;        // of every network on the device
+    std::atomic<bool> adapt_logged_{false};
     cv::Mat mask_;
 };
 

@@ -1,7 +1,10 @@
 #include "abpn_networks.hpp"
 
 #include <fstream>
+#include <stdexcept>
 #include <string>
+
+#include <torch/cuda.h>
 
 #include "portrait/torch_support.hpp"
 
@@ -9,7 +12,11 @@ namespace portrait::skin {
 
 AbpnNetworks::Net AbpnNetworks::prepare(const std::filesystem::path& file, const NetworkOptions& opt) {
     Net n;
-    n.module = torch_support::load_module(file);
+    // The host never hands out a CUDA device it cannot use; other callers get this line.
+    if (torch_support::device_of(opt.device).is_cuda() && !torch::cuda::is_available())
+        throw std::runtime_error("model " + file.string() + ": device " + opt.device +
+                                 " asked for, but this LibTorch has no CUDA or sees no GPU");
+    n.module = torch_support::load_module(file, opt.device);
     n.channels_last = opt.channels_last && !n.module.hasattr("portrait_layout");
     if (opt.bf16) n.module.to(torch::kBFloat16);
     if (n.channels_last) {
@@ -32,12 +39,17 @@ bool cpu_has_native_bf16() {
 
 AbpnNetworks::AbpnNetworks(const AbpnModelFiles& files, const NetworkOptions& opt)
     : opt_(opt),
+      device_(torch_support::device_of(opt.device)),
       det_(prepare(files.detection, opt)),
       inp_(prepare(files.inpainting, opt)),
-      gen_(prepare(files.generator, opt)) {}
+      gen_(prepare(files.generator, opt)) {
+    for (const auto* f : {&files.detection, &files.inpainting, &files.generator})
+        weight_bytes_ += std::filesystem::file_size(*f);
+}
 
 torch::Tensor AbpnNetworks::in(const torch::Tensor& x, const Net& net) const {
-    torch::Tensor t = opt_.bf16 ? x.to(torch::kBFloat16) : x;
+    torch::Tensor t = x.to(device_);  // no copy when it is there already
+    if (opt_.bf16) t = t.to(torch::kBFloat16);
     return net.channels_last ? t.contiguous(at::MemoryFormat::ChannelsLast) : t.contiguous();
 }
 

@@ -3,6 +3,7 @@
 #pragma once
 
 #include <filesystem>
+#include <string>
 
 #include <torch/script.h>
 
@@ -21,6 +22,8 @@ struct NetworkOptions {
     // bfloat16 weights and inputs (fp32 accumulation in oneDNN): about 2x faster on CPUs
     // with native bf16 (AVX512-BF16, AMX); outputs differ from fp32 by ~1e-2 relative.
     bool bf16 = false;
+    // Where the networks and their tensors live: Context::device(), "cpu" or "cuda:N".
+    std::string device = "cpu";
 };
 
 // True when the CPU executes bf16 dot products natively (avx512_bf16 or amx_bf16).
@@ -34,12 +37,16 @@ class AbpnNetworks {
 public:
     AbpnNetworks(const AbpnModelFiles& files, const NetworkOptions& opt);
 
-    // All take and return float32 NCHW tensors on the CPU; see the converter's manifest.
+    // All take and return float32 NCHW tensors on device(); see the converter's manifest.
     torch::Tensor detect(const torch::Tensor& x);                                  // logits
     torch::Tensor inpaint(const torch::Tensor& masked, const torch::Tensor& keep);  // tanh RGB
     torch::Tensor generate(const torch::Tensor& x);                                // blend layer 0..1
 
     const NetworkOptions& options() const { return opt_; }
+    const torch::Device& device() const { return device_; }
+    // Bytes of the three saved files: the weights that sit on the device.
+    std::size_t weight_bytes() const { return weight_bytes_; }
+    const torch::jit::Module& detection_module() const { return det_.module; }
 
 private:
     struct Net {
@@ -49,7 +56,9 @@ private:
     static Net prepare(const std::filesystem::path& file, const NetworkOptions& opt);
     torch::Tensor in(const torch::Tensor& x, const Net& net) const;
     NetworkOptions opt_;
+    torch::Device device_;
     Net det_, inp_, gen_;
+    std::size_t weight_bytes_ = 0;
 };
 
 }  // namespace portrait::skin

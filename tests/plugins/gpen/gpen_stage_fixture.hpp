@@ -40,9 +40,11 @@ protected:
         fs::remove_all(dir_, ec);
     }
 
-    std::unique_ptr<portrait::Runner> runner(const std::string& stages, int max_size = 0) {
+    // resources: more "  key: value\n" lines for the resources block (device, ...).
+    std::unique_ptr<portrait::Runner> runner(const std::string& stages, int max_size = 0,
+                                             const std::string& resources = "") {
         const std::string yaml = "version: 1\nname: t\nresources:\n  max_size: " + std::to_string(max_size) +
-                                 "\n  threads: 1\nstages:\n" + stages;
+                                 "\n  threads: 1\n" + resources + "stages:\n" + stages;
         portrait::PipelineConfig cfg = portrait::parse_pipeline(yaml, dir_ / "t.yaml");
         cfg.model_paths = {dir_ / "models"};
         fs::create_directories(dir_ / "run");

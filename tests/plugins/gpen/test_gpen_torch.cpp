@@ -82,7 +82,7 @@ TEST(GpenFixture, TinyGpenMatchesTheReferenceThroughOurLoader) {
     const torch::Tensor in = gpen_test::load_npy(fx / "input.npy");
     const torch::Tensor ref = gpen_test::load_npy(fx / "output.npy");
     bool was_frozen = false;
-    torch::jit::Module m = load_inference_module(model, &was_frozen);
+    torch::jit::Module m = load_inference_module(model, "cpu", &was_frozen);
     torch::InferenceMode guard;
     const torch::Tensor out = m.forward({in}).toTensor();
     ASSERT_EQ(out.sizes(), ref.sizes());
