@@ -1,7 +1,5 @@
 #include "portrait/runtime/device.hpp"
 
-#include <regex>
-
 #include <ATen/Context.h>
 #include <torch/cuda.h>
 
@@ -14,11 +12,6 @@ TorchDevices torch_devices() {
     d.cuda_built = at::hasCUDA();  // a CUDA LibTorch whose CUDA runtime loaded
     d.cuda_devices = d.cuda_built ? int(torch::cuda::device_count()) : 0;
     return d;
-}
-
-bool is_device_setting(const std::string& text) {
-    static const std::regex re("auto|cpu|cuda(:([0-9]|[1-5][0-9]|6[0-3]))?");
-    return std::regex_match(text, re);
 }
 
 DeviceChoice resolve_device(const std::string& setting, const TorchDevices& available) {
