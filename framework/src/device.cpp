@@ -1,16 +1,16 @@
 #include "portrait/runtime/device.hpp"
 
-#include <ATen/Context.h>
-#include <torch/cuda.h>
-
 #include "portrait/runtime/errors.hpp"
+#include "torch_bridge.hpp"
 
 namespace portrait {
 
 TorchDevices torch_devices() {
     TorchDevices d;
-    d.cuda_built = at::hasCUDA();  // a CUDA LibTorch whose CUDA runtime loaded
-    d.cuda_devices = d.cuda_built ? int(torch::cuda::device_count()) : 0;
+    if (const detail::TorchBridge* b = detail::attach_torch()) {
+        d.cuda_built = b->cuda_built() != 0;
+        d.cuda_devices = b->cuda_devices();
+    }
     return d;
 }
 

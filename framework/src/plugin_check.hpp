@@ -3,6 +3,7 @@
 // where a crash only ends the child, and then in the host.
 #pragma once
 
+#include <cstdint>
 #include <filesystem>
 #include <string>
 #include <vector>
@@ -20,7 +21,13 @@ struct InspectedPlugin {
 };
 
 // Loads `file` into `lib`, reads its descriptor, checks every field the host relies on,
-// calls its registration and checks what it registered.
+// calls its registration and checks what it registered (stage_spec_check.hpp).
 InspectedPlugin inspect_plugin(const std::filesystem::path& file, boost::dll::shared_library& lib);
+
+// The minor revision of this ABI's descriptor that has `struct_size` bytes, or -1.
+int descriptor_minor(std::uint32_t struct_size);
+// The descriptor's LibTorch version: null for a plugin without LibTorch, or of
+// revision 3.0, which has no such field (the host never reads past struct_size).
+const char* descriptor_torch(const PluginDescriptor* d);
 
 }  // namespace portrait::detail

@@ -15,6 +15,7 @@
 #include "portrait/runtime/logging.hpp"
 #include "portrait/runtime/plugin_trust.hpp"
 #include "stage_spec_check.hpp"
+#include "torch_bridge.hpp"
 
 namespace portrait {
 namespace fs = std::filesystem;
@@ -138,6 +139,9 @@ bool PluginRegistry::load_file(const fs::path& file) {
         s.plugin = info;
         stages_.emplace(s.spec.name, std::move(s));
     }
+    // The first plugin that links LibTorch brings it into the process: now its thread
+    // count can be set (resources.threads), which the host could not do before.
+    if (detail::descriptor_torch(d)) detail::attach_torch();
     plugins_.push_back(info);
     loaded_.push_back(canonical);
     host_logger().debug("loaded plugin {} {} from {}", info->name, info->version, info->path.string());

@@ -1,6 +1,5 @@
 #include "portrait/runtime/resources.hpp"
 
-#include <ATen/Parallel.h>
 #include <opencv2/core.hpp>
 
 #include <fstream>
@@ -12,6 +11,8 @@
 #include <malloc.h>
 #endif
 
+#include "torch_bridge.hpp"
+
 namespace portrait {
 
 int resolve_thread_count(int requested) {
@@ -21,7 +22,7 @@ int resolve_thread_count(int requested) {
 }
 
 void apply_thread_count(int threads) {
-    at::set_num_threads(threads);
+    detail::set_torch_threads(threads);  // now, or when LibTorch is first loaded
     cv::setNumThreads(threads);
 }
 

@@ -1,14 +1,14 @@
 // The quality a JPEG was written at, estimated from its quantisation tables (what
 // `portrait run --quality auto` keeps): files written by libjpeg itself and by OpenCV's
 // encoder (libjpeg-turbo underneath) at known qualities, colour and grey.
-#include <cstdio>
+#include <cstring>
 #include <vector>
 
 #include <gtest/gtest.h>
-#include <jpeglib.h>
 #include <opencv2/imgcodecs.hpp>
 #include <opencv2/imgproc.hpp>
 
+#include "libjpeg_writer.hpp"
 #include "portrait/runtime/image_io.hpp"
 
 namespace {
@@ -23,32 +23,15 @@ cv::Mat photo() {
     return img;
 }
 
-// Written with libjpeg's own API: jpeg_set_quality, as cjpeg and most programs do.
+// Written with libjpeg's own API, as cjpeg and most programs do.
 std::vector<unsigned char> libjpeg_write(const cv::Mat& bgr_or_grey, int quality) {
-    jpeg_compress_struct c;
-    jpeg_error_mgr err;
-    c.err = jpeg_std_error(&err);
-    jpeg_create_compress(&c);
-    unsigned char* buf = nullptr;
-    unsigned long size = 0;
-    jpeg_mem_dest(&c, &buf, &size);
-    c.image_width = JDIMENSION(bgr_or_grey.cols);
-    c.image_height = JDIMENSION(bgr_or_grey.rows);
     const bool grey = bgr_or_grey.channels() == 1;
-    c.input_components = grey ? 1 : 3;
-    c.in_color_space = grey ? JCS_GRAYSCALE : JCS_EXT_BGR;
-    jpeg_set_defaults(&c);
-    jpeg_set_quality(&c, quality, TRUE);
-    jpeg_start_compress(&c, TRUE);
-    while (c.next_scanline < c.image_height) {
-        JSAMPROW row = const_cast<unsigned char*>(bgr_or_grey.ptr<unsigned char>(int(c.next_scanline)));
-        jpeg_write_scanlines(&c, &row, 1);
-    }
-    jpeg_finish_compress(&c);
-    jpeg_destroy_compress(&c);
-    std::vector<unsigned char> out(buf, buf + size);
-    std::free(buf);
-    return out;
+    const std::size_t row_bytes = std::size_t(bgr_or_grey.cols) * std::size_t(bgr_or_grey.channels());
+    return portrait_test::libjpeg_write(bgr_or_grey.cols, bgr_or_grey.rows, grey ? 1 : 3,
+                                        grey ? JCS_GRAYSCALE : JCS_EXT_BGR, quality,
+                                        [&](int y, unsigned char* row) {
+                                            std::memcpy(row, bgr_or_grey.ptr<unsigned char>(y), row_bytes);
+                                        });
 }
 
 TEST(JpegQuality, FilesWrittenByLibjpegAtKnownQualities) {

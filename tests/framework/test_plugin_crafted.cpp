@@ -85,6 +85,30 @@ TEST(CraftedPlugin, StageSpecsThatContradictThemselvesAreRefusedAtLoad) {
               "stage name 'Crafted Stage' is not snake_case (a-z, 0-9, _; a letter first; at most 64)");
 }
 
+TEST(CraftedPlugin, DescriptorSizesThatAreNoRevisionOfTheAbiAreRefused) {
+    const std::string small = refusal_of("size_too_small");
+    EXPECT_NE(small.find("descriptor of 8 bytes is too small"), std::string::npos) << small;
+    const std::string newer = refusal_of("size_newer");
+    EXPECT_NE(newer.find("is newer than this host's ABI"), std::string::npos) << newer;
+    EXPECT_NE(newer.find("update portrait or rebuild the plugin"), std::string::npos) << newer;
+    const std::string between = refusal_of("size_between");
+    EXPECT_NE(between.find("is no revision of ABI"), std::string::npos) << between;
+}
+
+TEST(CraftedPlugin, AnOlderRevisionOfTheSameAbiLoadsAndItsMissingFieldsAreNotRead) {
+    // Its descriptor ends before `torch`, and what follows is a bad pointer: reading it
+    // would crash the scan child and refuse the plugin.
+    PluginRegistry reg;
+    EXPECT_TRUE(reg.load_file(crafted("revision_3_0")));
+    EXPECT_TRUE(reg.refusals().empty()) << reg.refusals()[0].reason;
+    EXPECT_NE(reg.find("crafted_stage"), nullptr);
+}
+
+TEST(CraftedPlugin, APluginBuiltAgainstAnotherLibTorchIsRefused) {
+    const std::string r = refusal_of("other_torch");
+    EXPECT_NE(r.find("built against LibTorch 0.4.1, this host uses LibTorch "), std::string::npos) << r;
+}
+
 TEST(CraftedPlugin, AFolderOfCraftedPluginsDoesNotStopTheGoodOne) {
     spine::TempDir tmp;
     for (const char* n : {"garbage_descriptor", "null_register", "null_toolchain", "null_name", "register_crash",

@@ -60,8 +60,21 @@ TEST(PluginRegistry, RefusesAnotherToolchain) {
     EXPECT_FALSE(reg.load_file(SPINE_BAD_TOOLCHAIN_SO));
     ASSERT_EQ(reg.refusals().size(), 1u);
     const std::string m = message(reg.refusals()[0]);
-    EXPECT_NE(m.find("gcc-1.0;cxx11abi=0"), std::string::npos) << m;
+    // Each key that differs is named with both values; keys the plugin lacks say "none".
+    const std::string gcc = std::to_string(__GNUC__) + "." + std::to_string(__GNUC_MINOR__);
+    EXPECT_NE(m.find("gcc: plugin 1.0, host " + gcc), std::string::npos) << m;
+    EXPECT_NE(m.find("cxx11abi: plugin 0, host 1"), std::string::npos) << m;
+    EXPECT_NE(m.find("opencv: plugin 2.4.0, host " CV_VERSION), std::string::npos) << m;
+    EXPECT_NE(m.find("spdlog: plugin none, host "), std::string::npos) << m;
+    EXPECT_NE(m.find("fmt: plugin none, host "), std::string::npos) << m;
+    EXPECT_NE(m.find("gcc=1.0;cxx11abi=0"), std::string::npos) << m;
     EXPECT_NE(m.find(PORTRAIT_TOOLCHAIN), std::string::npos) << m;
+}
+
+TEST(PluginRegistry, ToolchainFingerprintNamesTheLibrariesThatCrossTheBoundary) {
+    const std::string t = PORTRAIT_TOOLCHAIN;
+    for (const char* key : {"gcc=", ";cxx11abi=", ";std=", ";opencv=", ";spdlog=", ";fmt="})
+        EXPECT_NE(t.find(key), std::string::npos) << key << " in " << t;
 }
 
 TEST(PluginRegistry, RefusesALibraryWithoutTheEntryPoint) {

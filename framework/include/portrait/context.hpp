@@ -6,13 +6,20 @@
 #include <filesystem>
 #include <string>
 
+#include "portrait/version.hpp"
+
 namespace spdlog {
 class logger;
 }
 
 namespace portrait {
-inline namespace sdk_v1 {
+inline namespace PORTRAIT_SDK_NAMESPACE {
 
+// The host's services to a stage. They may throw (find_model does, on purpose): a host
+// exception unwinds only through the plugin's own frames, which were built with the same
+// toolchain (the descriptor's fingerprint), and stops at the plugin's C shim (plugin.hpp),
+// which turns it into that image's error with the stage named. It never reaches the host
+// through the C boundary, so a stage may let it propagate or catch it to fall back.
 class Context {
 public:
     virtual ~Context() = default;
@@ -40,5 +47,5 @@ public:
     virtual std::size_t device_memory_limit() const { return 0; }
 };
 
-}  // namespace sdk_v1
+}  // namespace PORTRAIT_SDK_NAMESPACE
 }  // namespace portrait

@@ -9,8 +9,10 @@
 
 #include <opencv2/core.hpp>
 
+#include "portrait/version.hpp"
+
 namespace portrait {
-inline namespace sdk_v1 {
+inline namespace PORTRAIT_SDK_NAMESPACE {
 
 // Landmark vocabulary for `Face::align5` (the five points GPEN aligns on).
 enum Align5 : int { kLeftEye = 0, kRightEye = 1, kNoseTip = 2, kMouthLeft = 3, kMouthRight = 4 };
@@ -55,5 +57,5 @@ struct Frame {
     std::vector<std::string> warnings;
 };
 
-}  // namespace sdk_v1
+}  // namespace PORTRAIT_SDK_NAMESPACE
 }  // namespace portrait

@@ -10,8 +10,10 @@
 #include <variant>
 #include <vector>
 
+#include "portrait/version.hpp"
+
 namespace portrait {
-inline namespace sdk_v1 {
+inline namespace PORTRAIT_SDK_NAMESPACE {
 
 enum class ParamType : std::uint8_t { Bool, Int, Float, String, Choice };
 
@@ -89,5 +91,5 @@ private:
     std::map<std::string, ParamValue> values_;
 };
 
-}  // namespace sdk_v1
+}  // namespace PORTRAIT_SDK_NAMESPACE
 }  // namespace portrait

@@ -12,6 +12,17 @@
 #include <string>
 
 #include <opencv2/core/version.hpp>
+#include <spdlog/version.h>
+#if defined(SPDLOG_USE_STD_FORMAT)
+#define PORTRAIT_FMT_ID_ "std"
+#else
+#if defined(SPDLOG_FMT_EXTERNAL) || defined(SPDLOG_FMT_EXTERNAL_HO)
+#include <fmt/core.h>
+#else
+#include <spdlog/fmt/bundled/core.h>
+#endif
+#define PORTRAIT_FMT_ID_ PORTRAIT_STR(FMT_VERSION)
+#endif
 
 #include "portrait/stage.hpp"
 #include "portrait/version.hpp"
@@ -19,16 +30,33 @@
 #define PORTRAIT_STR2(x) #x
 #define PORTRAIT_STR(x) PORTRAIT_STR2(x)
 
-// Everything that must match between host and plugin for C++ types to be shared.
-#define PORTRAIT_TOOLCHAIN                                                                      \
-    "gcc-" PORTRAIT_STR(__GNUC__) "." PORTRAIT_STR(__GNUC_MINOR__) ";cxx11abi=" PORTRAIT_STR( \
-        _GLIBCXX_USE_CXX11_ABI) ";std=" PORTRAIT_STR(__cplusplus) ";opencv=" CV_VERSION
+// Everything that must match between host and plugin for C++ types to be shared, as
+// key=value;...: the compiler, libstdc++'s string ABI, the C++ standard, and the
+// libraries whose objects cross the boundary (cv::Mat in Frame, the spdlog::logger of
+// Context::log() and the fmt it formats with). The host names each key that differs.
+#define PORTRAIT_TOOLCHAIN                                                                          \
+    "gcc=" PORTRAIT_STR(__GNUC__) "." PORTRAIT_STR(__GNUC_MINOR__) ";cxx11abi=" PORTRAIT_STR(     \
+        _GLIBCXX_USE_CXX11_ABI) ";std=" PORTRAIT_STR(__cplusplus) ";opencv=" CV_VERSION           \
+        ";spdlog=" PORTRAIT_STR(SPDLOG_VER_MAJOR) "." PORTRAIT_STR(SPDLOG_VER_MINOR) "." PORTRAIT_STR( \
+            SPDLOG_VER_PATCH) ";fmt=" PORTRAIT_FMT_ID_
+
+// The LibTorch a plugin was compiled against (its TORCH_VERSION), or null for a plugin
+// without LibTorch. Plugins that link portrait::torch get PORTRAIT_WITH_TORCH from it;
+// torch_support.hpp sets it too. A plugin without LibTorch (tone) never sees a torch header.
+#if !defined(PORTRAIT_TORCH_FINGERPRINT)
+#if defined(PORTRAIT_WITH_TORCH)
+#include <torch/version.h>
+#define PORTRAIT_TORCH_FINGERPRINT TORCH_VERSION
+#else
+#define PORTRAIT_TORCH_FINGERPRINT nullptr
+#endif
+#endif
 
 #define PORTRAIT_ENTRY_SYMBOL portrait_plugin_entry
 #define PORTRAIT_ENTRY_NAME "portrait_plugin_entry"
 
 namespace portrait {
-inline namespace sdk_v1 {
+inline namespace PORTRAIT_SDK_NAMESPACE {
 
 // C-callable table for one stage type, generated inside the plugin by StageRegistrar::add.
 struct StageVTable {
@@ -93,7 +121,10 @@ private:
 };
 
 // The descriptor. Its leading fields are plain C and are checked by the host
-// before it calls anything else in the plugin. Append new fields only at the end.
+// before it calls anything else in the plugin. Within one ABI it only grows: a new
+// field is appended and PORTRAIT_PLUGIN_ABI_MINOR goes up, so struct_size says which
+// revision a plugin has. The host reads only the fields a plugin's revision has, and
+// refuses a size that is no revision it knows (smaller than 3.0, or newer than its own).
 struct PluginDescriptor {
     std::uint32_t struct_size;  // sizeof(PluginDescriptor) as the plugin saw it
     std::uint32_t abi_version;  // PORTRAIT_PLUGIN_ABI_VERSION the plugin was built with
@@ -105,9 +136,21 @@ struct PluginDescriptor {
     const char* description;
     // Registers the plugin's stages; returns 0, or non-zero with a message in err.
     int (*register_stages)(StageRegistrar* registrar, char* err, std::size_t err_size) noexcept;
+    // 3.1: PORTRAIT_TORCH_FINGERPRINT, the LibTorch version the plugin links, or null.
+    const char* torch;
 };
 
-}  // namespace sdk_v1
+// struct_size of each revision of this ABI's descriptor, indexed by minor version.
+inline constexpr std::uint32_t descriptor_sizes[] = {
+    std::uint32_t(offsetof(PluginDescriptor, torch)),  // 3.0: up to register_stages
+    std::uint32_t(sizeof(PluginDescriptor)),           // 3.1: + torch
+};
+static_assert(sizeof(descriptor_sizes) / sizeof(descriptor_sizes[0]) == PORTRAIT_PLUGIN_ABI_MINOR + 1,
+              "one descriptor size per minor revision: append one when PORTRAIT_PLUGIN_ABI_MINOR grows");
+static_assert(descriptor_sizes[PORTRAIT_PLUGIN_ABI_MINOR] == sizeof(PluginDescriptor),
+              "the newest revision is the whole descriptor");
+
+}  // namespace PORTRAIT_SDK_NAMESPACE
 }  // namespace portrait
 
 #define PORTRAIT_EXPORT __attribute__((visibility("default")))
@@ -135,7 +178,8 @@ struct PluginDescriptor {
     extern "C" PORTRAIT_EXPORT const ::portrait::PluginDescriptor* PORTRAIT_ENTRY_SYMBOL() noexcept { \
         static const ::portrait::PluginDescriptor descriptor{                                        \
             sizeof(::portrait::PluginDescriptor), PORTRAIT_PLUGIN_ABI_VERSION, PORTRAIT_VERSION_STRING,  \
-            PORTRAIT_TOOLCHAIN, NAME, VERSION, LICENSE, DESCRIPTION, &portrait_register_shim_};      \
+            PORTRAIT_TOOLCHAIN, NAME, VERSION, LICENSE, DESCRIPTION, &portrait_register_shim_,       \
+            PORTRAIT_TORCH_FINGERPRINT};                                                             \
         return &descriptor;                                                                          \
     }                                                                                                \
     static void portrait_register_(::portrait::StageRegistrar& registrar)

@@ -10,9 +10,10 @@
 #include "portrait/context.hpp"
 #include "portrait/frame.hpp"
 #include "portrait/params.hpp"
+#include "portrait/version.hpp"
 
 namespace portrait {
-inline namespace sdk_v1 {
+inline namespace PORTRAIT_SDK_NAMESPACE {
 
 // Capabilities stages exchange through the frame (needs/provides). Plain strings, so a
 // third-party plugin can introduce its own; these are the ones the bundled stages use.
@@ -45,5 +46,5 @@ struct StageSpec {
     bool concurrent = true;
 };
 
-}  // namespace sdk_v1
+}  // namespace PORTRAIT_SDK_NAMESPACE
 }  // namespace portrait

@@ -12,9 +12,17 @@
 #include <opencv2/core.hpp>
 #include <torch/cuda.h>
 #include <torch/script.h>
+#include <torch/version.h>
+
+#include "portrait/version.hpp"
+
+// A plugin that uses these helpers links LibTorch: its descriptor carries the version
+// (plugin.hpp), whichever of the two headers came first.
+#undef PORTRAIT_TORCH_FINGERPRINT
+#define PORTRAIT_TORCH_FINGERPRINT TORCH_VERSION
 
 namespace portrait {
-inline namespace sdk_v1 {
+inline namespace PORTRAIT_SDK_NAMESPACE {
 namespace torch_support {
 
 // The torch::Device of a Context::device() string ("cpu", "cuda:0").
@@ -91,5 +99,5 @@ inline cv::Mat tensor_to_bgr(const torch::Tensor& tensor, float mean = 0.f, floa
 }
 
 }  // namespace torch_support
-}  // namespace sdk_v1
+}  // namespace PORTRAIT_SDK_NAMESPACE
 }  // namespace portrait

@@ -93,9 +93,28 @@ extern "C" PORTRAIT_EXPORT const portrait::PluginDescriptor* portrait_plugin_ent
 #else
     auto* reg = &register_one;
 #endif
-    static const portrait::PluginDescriptor d{sizeof(portrait::PluginDescriptor), PORTRAIT_PLUGIN_ABI_VERSION,
-                                              PORTRAIT_VERSION_STRING, toolchain, name, "1.0.0", "MIT",
-                                              "crafted", reg};
+#if defined(CRAFT_SIZE_TOO_SMALL)
+    const std::uint32_t size = 8;
+#elif defined(CRAFT_SIZE_NEWER)
+    const std::uint32_t size = sizeof(portrait::PluginDescriptor) + 8;
+#elif defined(CRAFT_SIZE_BETWEEN)
+    const std::uint32_t size = portrait::descriptor_sizes[0] + 4;
+#elif defined(CRAFT_REVISION_3_0)
+    // An older revision of this ABI, without the torch field: loads, and the host never
+    // reads the bogus pointer that follows where a 3.1 descriptor has it.
+    const std::uint32_t size = portrait::descriptor_sizes[0];
+#else
+    const std::uint32_t size = sizeof(portrait::PluginDescriptor);
+#endif
+#if defined(CRAFT_OTHER_TORCH)
+    const char* torch = "0.4.1";
+#elif defined(CRAFT_REVISION_3_0)
+    const char* torch = reinterpret_cast<const char*>(std::uintptr_t(0x10));
+#else
+    const char* torch = nullptr;
+#endif
+    static const portrait::PluginDescriptor d{size, PORTRAIT_PLUGIN_ABI_VERSION, PORTRAIT_VERSION_STRING, toolchain,
+                                              name, "1.0.0", "MIT", "crafted", reg, torch};
     return &d;
 }
 #endif

@@ -11,6 +11,8 @@ struct TorchDevices {
     bool cuda_built = false;
     int cuda_devices = 0;
 };
+// Asks the host's LibTorch, loading it (through libportrait_torch_bridge.so) if no plugin
+// has yet; {false, 0} when the bridge cannot be opened.
 TorchDevices torch_devices();
 
 // True when `text` is a device setting: auto, cpu, cuda or cuda:N (N 0..63).

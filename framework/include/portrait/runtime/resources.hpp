@@ -10,7 +10,8 @@ namespace portrait {
 
 // 0 -> all cores. Returns the count applied.
 int resolve_thread_count(int requested);
-// Sets LibTorch intra-op threads and OpenCV's pool to `threads`.
+// Sets OpenCV's pool and LibTorch's intra-op threads to `threads`: LibTorch's now if a
+// LibTorch plugin is loaded, else when the first one loads (torch_bridge.hpp).
 void apply_thread_count(int threads);
 // Keeps freed memory in the process for the next allocation instead of handing it back to
 // the kernel (glibc: allocations up to 32 MiB come from the heap, which is never trimmed).
