@@ -1,4 +1,5 @@
 #include "batch_test_util.hpp"
+#include "libjpeg_writer.hpp"
 
 #include <array>
 #include <cmath>
@@ -10,7 +11,6 @@
 #include <stdexcept>
 
 #include <fcntl.h>
-#include <jpeglib.h>
 #include <lcms2.h>
 #include <opencv2/imgcodecs.hpp>
 #include <opencv2/imgproc.hpp>
@@ -161,31 +161,7 @@ nlohmann::json without_timings(nlohmann::json r) {
 }
 
 std::vector<unsigned char> write_cmyk_jpeg(int w, int h, const std::function<void(int, unsigned char*)>& fill) {
-    jpeg_compress_struct c;
-    jpeg_error_mgr err;
-    c.err = jpeg_std_error(&err);
-    jpeg_create_compress(&c);
-    unsigned char* mem = nullptr;
-    unsigned long size = 0;
-    jpeg_mem_dest(&c, &mem, &size);
-    c.image_width = JDIMENSION(w);
-    c.image_height = JDIMENSION(h);
-    c.input_components = 4;
-    c.in_color_space = JCS_CMYK;
-    jpeg_set_defaults(&c);
-    jpeg_set_quality(&c, 90, TRUE);
-    jpeg_start_compress(&c, TRUE);
-    std::vector<unsigned char> row(std::size_t(w) * 4);
-    while (c.next_scanline < c.image_height) {
-        fill(int(c.next_scanline), row.data());
-        JSAMPROW r = row.data();
-        jpeg_write_scanlines(&c, &r, 1);
-    }
-    jpeg_finish_compress(&c);
-    std::vector<unsigned char> out(mem, mem + size);
-    jpeg_destroy_compress(&c);
-    free(mem);
-    return out;
+    return portrait_test::libjpeg_write(w, h, 4, JCS_CMYK, 90, fill);
 }
 
 std::vector<unsigned char> cmyk_jpeg(int w, int h) {
