@@ -1,7 +1,7 @@
 // The `gpen` stage: GPEN portrait enhancement (ModelScope image-portrait-enhancement).
 // Faces come from the face_mesh stage (Face::align5); each is aligned to the GPEN template,
 // restored by the GPEN network, and pasted back with a feathered mask over a background
-// that is optionally upsampled (RealESRNet x2 or bicubic). With the EQFace model present,
+// that is optionally upsampled (RealESRNet x2, ESRGAN x2 or bicubic). With the EQFace model present,
 // the original's quality and identity gate decides per face. See docs/stages/gpen.md.
 #include <portrait/sdk.hpp>
 
@@ -15,6 +15,7 @@
 
 #include "device_budget.hpp"
 #include "enhance.hpp"
+#include "esrgan_background.hpp"
 #include "eqface_model.hpp"
 #include "paste_mask.hpp"
 #include "torch_models.hpp"
@@ -89,6 +90,19 @@ public:
             // Whole image at once (tile 0) is bounded by max_size instead.
             const std::size_t side = tile > 0 ? std::size_t(tile + 2 * pad) : 4096;
             sr_tile_bytes_ = side * side * kSrBytesPerTilePixel;
+        } else if (bg.rfind("esrgan-", 0) == 0) {
+            std::filesystem::path x2;
+            try {
+                x2 = ctx.find_model(bg, "x2/model.pt");
+            } catch (const std::exception& e) {
+                throw std::runtime_error("gpen: background: " + bg + " needs model '" + bg + "' (x2/model.pt): " +
+                                         e.what());
+            }
+            esrgan_ = std::make_unique<EsrganUpsampler>(x2, bg.substr(7), [&ctx] { return ctx.cancelled(); },
+                                                        device_);
+            upsampler_ = esrgan_.get();
+            weights_ += std::filesystem::file_size(x2);
+            sr_tile_bytes_ = esrgan_->tile_bytes();
         } else {
             resize_ = std::make_unique<ResizeUpsampler>(bg == "bicubic" ? cv::INTER_CUBIC : cv::INTER_LINEAR);
             upsampler_ = resize_.get();
@@ -147,6 +161,8 @@ private:
         needs.faces = opt_.alpha > 0 ? int(frame.faces.size()) : 0;
         needs.gate = gate_ != nullptr;
         needs.realesrnet = sr_ != nullptr;
+        // An ESRGAN background keeps its tile (192 + 2 x 24): counted beside the weights.
+        if (esrgan_) needs.weights += esrgan_->tile_bytes();
         needs.image = frame.image.size() + cv::Size(frame.image.cols % 2, frame.image.rows % 2);
         needs.tile = tile_;
         needs.pad = tile_pad_;
@@ -217,8 +233,9 @@ private:
     EnhanceOptions opt_;
     std::unique_ptr<FaceRestorer> restorer_;
     std::unique_ptr<TorchUpsampler> sr_;       // background: realesrnet
+    std::unique_ptr<EsrganUpsampler> esrgan_;  // background: esrgan-*
     std::unique_ptr<ResizeUpsampler> resize_;  // background: none, bicubic
-    Upsampler* upsampler_ = nullptr;           // the one of the two in use
+    Upsampler* upsampler_ = nullptr;           // the one of the three in use
     std::unique_ptr<FaceScorer> gate_;         // null: no quality gate
     std::size_t sr_tile_bytes_ = 0;
     int tile_ = 0, tile_pad_ = 0;
@@ -234,13 +251,16 @@ private:
 PORTRAIT_PLUGIN("gpen", "1.0.0", "Apache-2.0", "GPEN portrait enhancement (face restoration and paste-back)") {
     StageSpec spec;
     spec.name = "gpen";
-    spec.description = "Restore every face with GPEN and paste it back; optional 2x output with RealESRNet";
+    spec.description = "Restore every face with GPEN and paste it back; optional 2x output with RealESRNet or ESRGAN";
     spec.params = {
         choice_param("model", "512", {"512", "1024", "2048"},
                      "GPEN network size: model folder gpen-512, gpen-1024 (ModelScope hires) or gpen-2048"),
-        choice_param("background", "none", {"none", "realesrnet", "bicubic"},
-                     "how the area outside faces is enlarged when scale is 2 (realesrnet: model realesrnet-x2; "
-                     "with scale 1 it super-resolves then averages back)"),
+        choice_param("background", "none", {"none", "realesrnet", "bicubic", "esrgan-slim", "esrgan-medium",
+                                            "esrgan-thick"},
+                     "how the area outside faces is enlarged when scale is 2 (realesrnet: model realesrnet-x2, the "
+                     "original's; esrgan-<variant>: the super_resolution stage's ESRGAN x2, MIT weights from "
+                     "portrait models fetch esrgan-<variant>; with scale 1 a network super-resolves then averages "
+                     "back)"),
         int_param("scale", 1, 1, 2, "output size factor: 1 keeps the input size, 2 doubles it as ModelScope does"),
         float_param("alpha", 1.0, 0.0, 1.0, "blend of restored (1) and original (0) face"),
         bool_param("only_center_face", false, "restore only the face nearest the image centre"),
@@ -264,8 +284,9 @@ PORTRAIT_PLUGIN("gpen", "1.0.0", "Apache-2.0", "GPEN portrait enhancement (face 
                      "give the restored face the original crop's low-frequency colour before blending (none = the "
                      "original)"),
         int_param("batch", 1, 0, 16, "faces per network call (0 = automatic)"),
-        int_param("tile", 400, 0, 8192, "RealESRNet tile side in input pixels (0 = whole image at once)"),
-        int_param("tile_pad", 32, 0, 512, "context pixels around each RealESRNet tile"),
+        int_param("tile", 400, 0, 8192,
+                  "RealESRNet tile side in input pixels (0 = whole image at once); ESRGAN backgrounds use 192"),
+        int_param("tile_pad", 32, 0, 512, "context pixels around each RealESRNet tile (ESRGAN: 24)"),
     };
     spec.needs = {caps::kFaces};
     spec.concurrent = false;  // one network call at a time already uses every thread

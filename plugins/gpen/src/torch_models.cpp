@@ -10,7 +10,7 @@
 #include <opencv2/imgproc.hpp>
 #include <portrait/torch_support.hpp>
 
-#include "tiling.hpp"
+#include <portrait/tiling.hpp>
 
 namespace portrait::gpen {
 namespace fs = std::filesystem;
@@ -176,7 +176,7 @@ cv::Mat TorchUpsampler::upsample(const cv::Mat& bgr, int factor, int tile) {
         const torch::Tensor img = torch_support::bgr_to_tensor(even, 0.f, 1.f, device_);
         torch::Tensor out = torch::empty({3, 2L * even.rows, 2L * even.cols},
                                          torch::TensorOptions().dtype(torch::kUInt8).device(device_));
-        for (const Tile& t : make_tiles(even.size(), tile, tile_pad_, 2)) {
+        for (const tiling::Tile& t : tiling::make_tiles(even.size(), tile, tile_pad_, 2)) {
             if (cancelled_ && cancelled_()) throw std::runtime_error("cancelled");
             const cv::Rect& p = t.padded;
             const torch::Tensor y =

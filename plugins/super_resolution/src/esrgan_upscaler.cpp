@@ -6,7 +6,7 @@
 
 #include <portrait/torch_support.hpp>
 
-#include "tiling.hpp"
+#include <portrait/tiling.hpp>
 
 namespace portrait::super_resolution {
 
@@ -44,7 +44,7 @@ cv::Mat EsrganUpscaler::network(const cv::Mat& bgr) {
 
 cv::Mat EsrganUpscaler::upscale(const cv::Mat& bgr, int tile, int tile_pad, const std::function<bool()>& cancelled) {
     CV_Assert(bgr.type() == CV_8UC3 && !bgr.empty());
-    return gpen::run_tiled(bgr, scale_, tile, tile_pad, 1, [this](const cv::Mat& t) { return network(t); },
+    return tiling::run_tiled(bgr, scale_, tile, tile_pad, 1, [this](const cv::Mat& t) { return network(t); },
                            cancelled);
 }
 

@@ -13,7 +13,7 @@
 #include "gpen_test_util.hpp"
 #include "module_devices.hpp"
 #include "test_temp_dir.hpp"
-#include "tiling.hpp"
+#include "portrait/tiling.hpp"
 #include "torch_models.hpp"
 
 using namespace portrait::gpen;
@@ -79,10 +79,10 @@ TEST(GpenDevice, TiledOnTheDeviceEqualsOneTilePerCall) {
     cv::Mat img(50, 70, CV_8UC3);
     cv::RNG(3).fill(img, cv::RNG::UNIFORM, 0, 256);
     cv::Mat want;
-    run_tiled(img, 2, 24, 6, 2, [&](const cv::Mat& t) { return up.network_x2(t); }).convertTo(want, CV_8UC3, 255.0);
+    portrait::tiling::run_tiled(img, 2, 24, 6, 2, [&](const cv::Mat& t) { return up.network_x2(t); }).convertTo(want, CV_8UC3, 255.0);
     EXPECT_EQ(cv::norm(up.upsample(img, 2), want, cv::NORM_INF), 0);
     // The same with another tile side for one call (the device budget's).
-    run_tiled(img, 2, 16, 6, 2, [&](const cv::Mat& t) { return up.network_x2(t); }).convertTo(want, CV_8UC3, 255.0);
+    portrait::tiling::run_tiled(img, 2, 16, 6, 2, [&](const cv::Mat& t) { return up.network_x2(t); }).convertTo(want, CV_8UC3, 255.0);
     EXPECT_EQ(cv::norm(up.upsample(img, 2, 16), want, cv::NORM_INF), 0);
 }
 

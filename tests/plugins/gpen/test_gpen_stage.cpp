@@ -141,3 +141,51 @@ TEST_F(GpenStage, EndToEndWithFaceMesh) {
     EXPECT_EQ(out.at<cv::Vec3b>(150, 255), cv::Vec3b(0, 0, 255));
     EXPECT_EQ(cv::norm(out(cv::Rect(0, 400, 100, 100)), img(cv::Rect(0, 400, 100, 100)), cv::NORM_INF), 0);
 }
+
+// background: esrgan-slim (issue 14): scale 2 with real, npm-fetched weights. Outside the
+// face the output is exactly what the super_resolution stage makes of the same photo.
+TEST_F(GpenStage, EsrganBackgroundIsTheSuperResolutionStagesEnlargement) {
+    const char* home = std::getenv("HOME");
+    const fs::path user = fs::path(home ? home : "/root") / ".cache" / "portrait" / "models" / "esrgan-slim";
+    if (!fs::is_regular_file(user / "x2" / "model.pt"))
+        GTEST_SKIP() << "esrgan-slim not fetched (portrait models fetch esrgan-slim)";
+    const fs::path photo = "/usr/lib/python3/dist-packages/skimage/data/astronaut.png";
+    if (!fs::is_regular_file(photo)) GTEST_SKIP() << "test photo " << photo << " missing (python3-skimage)";
+    fs::copy(user, dir_ / "models" / "esrgan-slim", fs::copy_options::recursive);
+    write_module(dir_ / "models", "gpen-512", kRedFace);
+    ASSERT_TRUE(registry_.load_file(fs::path(GPEN_PLUGIN_DIR) / "portrait_super_resolution.so"));
+    const cv::Mat img = cv::imread(photo.string(), cv::IMREAD_COLOR);
+
+    ImageReport rep;
+    const cv::Mat out = runner("  - stage: test_faces\n    params:\n      centres: \"256,120\"\n      crop: 100\n"
+                               "  - stage: gpen\n    params:\n      scale: 2\n      background: esrgan-slim\n")
+                            ->process(img, "astronaut", rep);
+    ASSERT_TRUE(rep.ok) << rep.error;
+    ASSERT_EQ(out.size(), img.size() * 2);
+    EXPECT_EQ(out.at<cv::Vec3b>(240, 512), cv::Vec3b(0, 0, 255));  // the face, restored (red), doubled
+
+    ImageReport sr_rep;
+    const cv::Mat sr = runner("  - stage: super_resolution\n    params:\n      model: slim\n      scale: 2\n"
+                              "      tile: 192\n      tile_pad: 24\n")
+                           ->process(img, "astronaut", sr_rep);
+    ASSERT_TRUE(sr_rep.ok) << sr_rep.error;
+    const cv::Rect below(0, 600, 1024, 424);  // far from the face's paste mask
+    EXPECT_EQ(cv::norm(out(below), sr(below), cv::NORM_INF), 0);
+    // And it is not a plain interpolation: ESRGAN differs from bicubic there.
+    cv::Mat bicubic;
+    cv::resize(img, bicubic, out.size(), 0, 0, cv::INTER_CUBIC);
+    EXPECT_LT(cv::PSNR(out(below), bicubic(below)), 40.0);
+}
+
+TEST_F(GpenStage, MissingEsrganBackgroundNamesTheFetch) {
+    write_module(dir_ / "models", "gpen-512", "  return x\n");
+    try {
+        runner("  - stage: test_faces\n  - stage: gpen\n    params:\n      scale: 2\n      background: esrgan-thick\n");
+        FAIL() << "stage started without its background model";
+    } catch (const std::runtime_error& e) {
+        const std::string m = e.what();
+        EXPECT_NE(m.find("background: esrgan-thick"), std::string::npos) << m;
+        EXPECT_NE(m.find((dir_ / "models" / "esrgan-thick" / "x2" / "model.pt").string()), std::string::npos) << m;
+        EXPECT_NE(m.find("portrait models fetch esrgan-thick"), std::string::npos) << m;
+    }
+}

@@ -8,7 +8,7 @@
 
 #include "gpen_test_util.hpp"
 #include "test_temp_dir.hpp"
-#include "tiling.hpp"
+#include "portrait/tiling.hpp"
 #include "torch_models.hpp"
 
 using namespace portrait::gpen;
@@ -120,7 +120,7 @@ TEST(GpenFixture, TinyRrdbMatchesTheReferenceAndTilesExactly) {
     cv::GaussianBlur(img, img, cv::Size(5, 5), 1.5);
     TorchUpsampler up(model, 0, 0);
     const cv::Mat whole = up.network_x2(img);
-    const cv::Mat tiled = run_tiled(img, 2, 64, 72, 2, [&](const cv::Mat& t) { return up.network_x2(t); });
+    const cv::Mat tiled = portrait::tiling::run_tiled(img, 2, 64, 72, 2, [&](const cv::Mat& t) { return up.network_x2(t); });
     ASSERT_EQ(tiled.size(), whole.size());
     EXPECT_LE(cv::norm(tiled, whole, cv::NORM_INF), 1e-4);
     // And the stage's 8-bit path with the same tiling differs by at most a rounding step.

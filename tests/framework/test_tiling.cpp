@@ -4,11 +4,11 @@
 
 #include <opencv2/imgproc.hpp>
 
-#include "tiling.hpp"
+#include "portrait/tiling.hpp"
 
-using namespace portrait::gpen;
+using namespace portrait::tiling;
 
-TEST(GpenTiling, CoresCoverTheImageOnceAndAlign) {
+TEST(Tiling, CoresCoverTheImageOnceAndAlign) {
     const cv::Size img(202, 146);
     const auto tiles = make_tiles(img, 64, 10, 2);
     cv::Mat count(img, CV_8UC1, cv::Scalar(0));
@@ -25,7 +25,7 @@ TEST(GpenTiling, CoresCoverTheImageOnceAndAlign) {
     EXPECT_EQ(make_tiles(img, 500, 10, 2).size(), 1u);
 }
 
-TEST(GpenTiling, TiledEqualsUntiledForALocalOperation) {
+TEST(Tiling, TiledEqualsUntiledForALocalOperation) {
     // A 5x5 blur (radius 2) three times = radius 6, then a 2x nearest enlargement:
     // with pad >= 6 every kept pixel sees the same input as in the whole-image run.
     cv::Mat img(150, 202, CV_32FC3);
@@ -48,7 +48,7 @@ TEST(GpenTiling, TiledEqualsUntiledForALocalOperation) {
     EXPECT_GT(cv::norm(run_tiled(img, 2, 48, 2, 2, op), whole, cv::NORM_INF), 1e-3);
 }
 
-TEST(GpenTiling, RejectsAWrongTileResult) {
+TEST(Tiling, RejectsAWrongTileResult) {
     const cv::Mat img(40, 40, CV_8UC3, cv::Scalar::all(1));
     EXPECT_THROW(run_tiled(img, 2, 16, 4, 2, [](const cv::Mat& t) { return t.clone(); }), std::runtime_error);
 }
