@@ -90,6 +90,9 @@ struct Runner::Instance {
     std::unique_ptr<HostContext> ctx;
     void* handle = nullptr;
     std::unique_ptr<std::mutex> serial;  // set when the stage is not concurrent
+    // Frame::output_scale this stage set on its last image (1 until it has run): the
+    // estimate plans the enlarged full-resolution result for the next images with it.
+    mutable std::atomic<int> seen_scale{1};
 };
 
 Runner::Runner(ResolvedPipeline pipeline, RunEnvironment env)
@@ -141,12 +144,27 @@ Runner::~Runner() {
 
 std::size_t Runner::estimate_at(cv::Size full, double scale, int channels, int depth_bytes) const {
     const std::size_t px = std::size_t(full.width) * std::size_t(full.height);
-    // decoded input + full-resolution result + one float working copy while carrying a change back
-    std::size_t bytes = px * channels * depth_bytes * 2 + px * 3 * 4;
+    std::size_t k2 = 1;  // enlargement of the full-resolution result by the stages seen so far
+    for (const auto& inst : instances_) k2 *= std::size_t(inst->seen_scale.load());
+    // The decoded input, the result at its final size, and one 16-bit (8-bit input) or float
+    // (16-bit input) copy of a change carried onto it, at that size when the change is
+    // carried (a working size below the full one).
+    const bool carry = scale < 1.0 || depth_bytes != 1;
+    std::size_t bytes = px * channels * depth_bytes + px * k2 * channels * depth_bytes + (carry ? px * k2 : px) * 3 * 4;
+    // An enlarging stage whose change is carried also holds the full image from before its
+    // bicubic enlargement at that moment.
     cv::Size w = scaled_size(full, scale);
-    bytes += std::size_t(w.area()) * 3 * 3;  // working image, its copy before a stage, masks
-    for (const auto& inst : instances_)
+    std::size_t full_px = px;
+    for (const auto& inst : instances_) {
+        bytes += std::size_t(w.area()) * 3 * 3;  // working image, its copy before the stage, masks
         bytes += inst->stage->entry->vtable.memory_estimate(inst->handle, w.width, w.height);
+        const int k = inst->seen_scale.load();
+        if (k > 1) {
+            if (carry) bytes += full_px * 3 * 4;  // the full image before its enlargement, as float at most
+            w = w * k;
+            full_px *= std::size_t(k) * std::size_t(k);
+        }
+    }
     return bytes;
 }
 
@@ -248,7 +266,18 @@ cv::Mat Runner::process(const cv::Mat& image, const std::string& source, ImageRe
             if (k > 1) {
                 // An enlarging stage: bring the full-resolution image (and alpha) to the new
                 // size, carry the stage's change relative to a bicubic enlargement of its input,
-                // and rescale what earlier stages left in the frame.
+                // and rescale what earlier stages left in the frame. The first image it
+                // enlarges teaches the estimate its factor; if the enlarged result would not fit
+                // resources.memory_limit, the image fails here, before the allocation.
+                if (inst->seen_scale.exchange(k) != k) {
+                    const std::size_t limit = pipeline_.config.resources.memory_limit;
+                    const std::size_t need = estimate_at(image.size(), scale, channels, int(image.elemSize1()));
+                    if (limit > 0 && need > limit)
+                        throw ImageError("stage '" + st.id + "' enlarges the image " + std::to_string(k) +
+                                         "x: the " + std::to_string(full.cols * k) + "x" +
+                                         std::to_string(full.rows * k) + " result needs about " + mib(need) +
+                                         ", over resources.memory_limit " + mib(limit));
+                }
                 const cv::Size new_wsize = wsize * k;
                 if (carry) {
                     cv::Mat before_up, full_up;

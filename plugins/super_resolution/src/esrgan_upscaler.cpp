@@ -23,7 +23,10 @@ cv::Mat EsrganUpscaler::network(const cv::Mat& bgr) {
     // The frozen graph runs as saved: the profiling executor would re-optimise for every new
     // tile shape (the image border makes several), paying its first two slow calls each time.
     torch::jit::GraphOptimizerEnabledGuard plain(false);
-    const torch::Tensor in = torch_support::bgr_to_tensor(bgr, 0.f, 1.f, device_);
+    // Channels-last: oneDNN's direct convolutions then run without reordering every layer,
+    // 2.2x (slim) to 2.5x (medium) faster on 2 threads for the same values (within 1e-6).
+    const torch::Tensor in =
+        torch_support::bgr_to_tensor(bgr, 0.f, 1.f, device_).contiguous(torch::MemoryFormat::ChannelsLast);
     torch::Tensor out;
     try {
         out = module_.forward({in}).toTensor();

@@ -4,9 +4,11 @@
 #include <gtest/gtest.h>
 #include <unistd.h>
 
+#include <cstdio>
 #include <cstdlib>
 #include <ostream>
 #include <filesystem>
+#include <fstream>
 #include <string>
 
 #include <opencv2/imgcodecs.hpp>
@@ -104,8 +106,9 @@ protected:
         std::error_code ec;
         fs::remove_all(dir_, ec);
     }
-    std::unique_ptr<portrait::Runner> runner(const std::string& params, const fs::path& models) {
-        const std::string yaml = "version: 1\nname: t\nresources:\n  max_size: 0\n  threads: 1\nstages:\n"
+    std::unique_ptr<portrait::Runner> runner(const std::string& params, const fs::path& models,
+                                             const std::string& resources = "  max_size: 0\n") {
+        const std::string yaml = "version: 1\nname: t\nresources:\n" + resources + "  threads: 1\nstages:\n"
                                  "  - stage: super_resolution\n    params:\n" + params;
         portrait::PipelineConfig cfg = portrait::parse_pipeline(yaml, dir_ / "t.yaml");
         cfg.model_paths = {models};
@@ -147,4 +150,67 @@ TEST_F(StageThroughHost, EnlargesByItsScaleAndDeclaresItsMemory) {
     const std::size_t small = r->estimate_peak_bytes(img.size());
     EXPECT_GT(small, std::size_t(img.total()) * 9 * 3);
     EXPECT_GT(r->estimate_peak_bytes(img.size() * 2), small);
+}
+
+namespace {
+
+// Peak resident memory since the last reset_peak(), in bytes (Linux: VmHWM).
+std::size_t peak_rss() {
+    std::ifstream in("/proc/self/status");
+    std::string line;
+    while (std::getline(in, line))
+        if (line.rfind("VmHWM:", 0) == 0) return std::stoull(line.substr(6)) * 1024;
+    return 0;
+}
+std::size_t rss() {
+    std::ifstream in("/proc/self/status");
+    std::string line;
+    while (std::getline(in, line))
+        if (line.rfind("VmRSS:", 0) == 0) return std::stoull(line.substr(6)) * 1024;
+    return 0;
+}
+bool reset_peak() { return bool(std::ofstream("/proc/self/clear_refs") << "5"); }
+
+}  // namespace
+
+// memory_limit holds on a 50 MP photo enlarged 2x (issue 14): the estimate covers the
+// measured peak, including the host's 200 MP result and the change carried onto it, and a
+// limit below it refuses the image, naming the key, before the big allocations.
+TEST_F(StageThroughHost, MemoryLimitHoldsOnFiftyMegapixels) {
+    if (!fs::exists(model_file("slim", 2))) GTEST_SKIP() << "esrgan-slim missing: models/fetch.sh --convert esrgan-slim";
+    const cv::Mat photo = astronaut();
+    if (photo.empty()) GTEST_SKIP() << "astronaut.png not found";
+    cv::Mat big;  // 8660 x 5774 = 50.0 MP
+    cv::resize(photo(cv::Rect(0, 80, 512, 341)), big, cv::Size(8660, 5774), 0, 0, cv::INTER_CUBIC);
+    // max_size 640: ESRGAN runs on the working image; the host enlarges the full one.
+    const std::string res = "  max_size: 640\n";
+    const std::string params = "      model: slim\n      scale: 2\n";
+
+    auto r = runner(params, user_models(), res);
+    portrait::ImageReport rep;
+    ASSERT_EQ(r->process(big, "big", rep).size(), big.size() * 2) << rep.error;  // learns the 2x
+    const std::size_t estimate = r->estimate_peak_bytes(big.size());
+    EXPECT_GE(estimate, std::size_t(big.total()) * 4 * 3 * 2);  // at least the 200 MP result and a copy
+    ASSERT_TRUE(reset_peak()) << "cannot reset VmHWM (/proc/self/clear_refs)";
+    const std::size_t before = rss();
+    {
+        const cv::Mat out = r->process(big, "big", rep);
+        ASSERT_TRUE(rep.ok) << rep.error;
+    }
+    const std::size_t used = peak_rss() - before;
+    std::printf("50 MP x2: estimate %zu MiB, measured peak %zu MiB\n", estimate >> 20, used >> 20);
+    EXPECT_LE(used, estimate) << "peak " << (used >> 20) << " MiB over the estimate " << (estimate >> 20) << " MiB";
+    EXPECT_GE(used, estimate / 3) << "estimate " << (estimate >> 20) << " MiB far above the peak " << (used >> 20);
+
+    // A limit below the estimate: the first image fails when the enlargement is seen, before
+    // the enlarged copies exist; the next one is refused before any stage runs.
+    const std::size_t limit_mib = (estimate >> 20) / 2;
+    auto tight = runner(params, user_models(), res + "  memory_limit: " + std::to_string(limit_mib) + "MB\n");
+    for (int i = 0; i < 2; ++i) {
+        ASSERT_TRUE(reset_peak());
+        const std::size_t at = rss();
+        EXPECT_TRUE(tight->process(big, "big", rep).empty());
+        EXPECT_NE(rep.error.find("over resources.memory_limit"), std::string::npos) << rep.error;
+        EXPECT_LT(peak_rss() - at, std::size_t(big.total()) * 3 * 2) << "image " << i << ": " << rep.error;
+    }
 }
