@@ -9,7 +9,7 @@ The "skin" rule is known, so a test can compute it from the pixels:
     skin = R > G + 10 and R > B        (integer pixels)
 
 built from ops OpenCV 4.6 DNN runs (the TF graph after the stage's in-memory rewrite,
-plugins/skin_retouch/core/tf_graph_patch.hpp): two 1x1 convolutions each followed by a steep sigmoid
+plugins/skin_retouch/src/tf_graph_patch.hpp): two 1x1 convolutions each followed by a steep sigmoid
 (the first tests R-G-10.5 > 0 and R-B-0.5 > 0, the half keeps integer pixels off the
 threshold; the second ANDs them: s1+s2-1.5 > 0), times 255.
 
