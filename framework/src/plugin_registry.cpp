@@ -6,6 +6,7 @@
 #include <cstdlib>
 #include <memory>
 #include <mutex>
+#include <set>
 #include <system_error>
 
 #include "plugin_check.hpp"
@@ -46,7 +47,24 @@ std::vector<fs::path> PluginRegistry::default_search_path() {
     return dirs;
 }
 
-void PluginRegistry::refuse(const fs::path& path, std::string reason) {
+struct PluginRegistry::State {
+    struct Indexed {
+        fs::path file;  // as found (named in messages)
+        fs::path canonical;
+    };
+    std::recursive_mutex mutex;                // find() may load while another thread looks up
+    std::map<std::string, Indexed> indexed;    // stage -> file that provides it, not loaded yet
+    std::vector<fs::path> seen;                // canonical files indexed or loaded
+    std::vector<fs::path> loaded;              // canonical files loaded into the process
+    std::vector<fs::path> scanned;             // canonical files the scan child passed in this process
+};
+
+PluginRegistry::PluginRegistry() : state_(std::make_unique<State>()) {}
+PluginRegistry::~PluginRegistry() = default;
+PluginRegistry::PluginRegistry(PluginRegistry&&) noexcept = default;
+PluginRegistry& PluginRegistry::operator=(PluginRegistry&&) noexcept = default;
+
+void PluginRegistry::refuse(const fs::path& path, std::string reason) const {
     host_logger().warn("plugin refused: {}: {}", path.string(), reason);
     refusals_.push_back({path, std::move(reason)});
 }
@@ -65,7 +83,7 @@ void PluginRegistry::load_directory(const fs::path& dir, bool check_owner) {
                 continue;
             }
         }
-        load_file(f);
+        index_file(f);
     }
 }
 
@@ -82,20 +100,77 @@ void PluginRegistry::load_pipeline_folders(const std::vector<fs::path>& dirs, co
     }
 }
 
-bool PluginRegistry::load_file(const fs::path& file) {
+bool PluginRegistry::index_file(const fs::path& file) {
+    std::lock_guard<std::recursive_mutex> lock(state_->mutex);
     std::error_code ec;
-    fs::path canonical = fs::weakly_canonical(file, ec);
-    if (std::find(loaded_.begin(), loaded_.end(), canonical) != loaded_.end()) return true;
+    const fs::path canonical = fs::weakly_canonical(file, ec);
+    if (std::find(state_->seen.begin(), state_->seen.end(), canonical) != state_->seen.end()) return true;
 
     // A child process loads and registers it first, so that a plugin that crashes,
-    // hangs or exits while loading is refused instead of taking the host down.
-    // Files that passed before, unchanged, are not scanned again.
-    if (!detail::scan_cache_has(file)) {
-        if (std::string why = detail::scan_plugin_in_child(file); !why.empty()) {
-            refuse(file, why);
+    // hangs or exits while loading is refused instead of taking the host down; it
+    // answers with the stage names. Files that passed before, unchanged, are not
+    // scanned again: the cache remembers their names.
+    std::vector<std::string> names;
+    if (auto cached = detail::scan_cache_stages(file)) {
+        names = std::move(*cached);
+    } else {
+        detail::ScanResult r = detail::scan_plugin_in_child(file);
+        if (!r.problem.empty()) {
+            refuse(file, r.problem);
             return false;
         }
-        detail::scan_cache_add(file);
+        names = std::move(r.stages);
+        detail::scan_cache_add(file, names);
+        state_->scanned.push_back(canonical);
+    }
+    for (const auto& n : names) {
+        fs::path other;
+        if (auto it = stages_.find(n); it != stages_.end()) other = it->second.plugin->path;
+        if (auto it = state_->indexed.find(n); it != state_->indexed.end()) other = it->second.canonical;
+        if (!other.empty()) {
+            refuse(file, "stage '" + n + "' is already provided by " + other.string() +
+                             "; duplicate stage names are refused (remove one of the two files)");
+            return false;
+        }
+    }
+    for (const auto& n : names) state_->indexed[n] = {file, canonical};
+    state_->seen.push_back(canonical);
+    return true;
+}
+
+bool PluginRegistry::load_file(const fs::path& file) {
+    std::lock_guard<std::recursive_mutex> lock(state_->mutex);
+    if (!index_file(file)) return false;
+    std::error_code ec;
+    return load_indexed(fs::weakly_canonical(file, ec));
+}
+
+// By value: it erases the index entries a caller may have named it from.
+bool PluginRegistry::load_indexed(fs::path canonical) const {
+    std::lock_guard<std::recursive_mutex> lock(state_->mutex);
+    if (std::find(state_->loaded.begin(), state_->loaded.end(), canonical) != state_->loaded.end()) return true;
+    fs::path file = canonical;
+    for (auto it = state_->indexed.begin(); it != state_->indexed.end();) {
+        if (it->second.canonical == canonical) {
+            file = it->second.file;
+            it = state_->indexed.erase(it);
+        } else {
+            ++it;
+        }
+    }
+    state_->loaded.push_back(canonical);  // loaded or refused: never tried twice
+
+    // Changed since it was indexed (or passed only from a cache entry that is gone): the
+    // scan child checks it again before the host loads it.
+    const bool scanned_here =
+        std::find(state_->scanned.begin(), state_->scanned.end(), canonical) != state_->scanned.end();
+    if (!scanned_here && !detail::scan_cache_stages(file)) {
+        detail::ScanResult r = detail::scan_plugin_in_child(file);
+        if (!r.problem.empty()) {
+            refuse(file, r.problem);
+            return false;
+        }
+        detail::scan_cache_add(file, r.stages);
     }
 
     // Plugins are never unloaded (LibTorch and static destructors crash at unload), so the
@@ -105,7 +180,7 @@ bool PluginRegistry::load_file(const fs::path& file) {
     static auto* const kept = new std::vector<std::unique_ptr<boost::dll::shared_library>>();
     boost::dll::shared_library* lib = nullptr;
     {
-        std::lock_guard<std::mutex> lock(kept_mutex);
+        std::lock_guard<std::mutex> kept_lock(kept_mutex);
         lib = kept->emplace_back(std::make_unique<boost::dll::shared_library>()).get();
     }
     detail::InspectedPlugin r = detail::inspect_plugin(file, *lib);
@@ -121,16 +196,14 @@ bool PluginRegistry::load_file(const fs::path& file) {
     info->description = d->description ? d->description : "";
     info->sdk_version = d->sdk_version ? d->sdk_version : "";
     info->path = canonical;
+    info->torch = detail::descriptor_torch(d) != nullptr;
 
-    for (const auto& s : r.stages)
-        if (std::string why = detail::stage_spec_problem(s.spec); !why.empty()) {
-            refuse(file, why);
-            return false;
-        }
     for (const auto& s : r.stages) {
         auto it = stages_.find(s.spec.name);
-        if (it != stages_.end()) {
-            refuse(file, "stage '" + s.spec.name + "' is already provided by " + it->second.plugin->path.string() +
+        auto ix = state_->indexed.find(s.spec.name);
+        if (it != stages_.end() || ix != state_->indexed.end()) {
+            const fs::path other = it != stages_.end() ? it->second.plugin->path : ix->second.canonical;
+            refuse(file, "stage '" + s.spec.name + "' is already provided by " + other.string() +
                              "; duplicate stage names are refused (remove one of the two files)");
             return false;
         }
@@ -141,22 +214,49 @@ bool PluginRegistry::load_file(const fs::path& file) {
     }
     // The first plugin that links LibTorch brings it into the process: now its thread
     // count can be set (resources.threads), which the host could not do before.
-    if (detail::descriptor_torch(d)) detail::attach_torch();
+    if (info->torch) detail::attach_torch();
     plugins_.push_back(info);
-    loaded_.push_back(canonical);
     host_logger().debug("loaded plugin {} {} from {}", info->name, info->version, info->path.string());
     return true;
 }
 
+void PluginRegistry::load_all() const {
+    std::lock_guard<std::recursive_mutex> lock(state_->mutex);
+    std::vector<fs::path> files;
+    for (const auto& [_, ix] : state_->indexed)
+        if (std::find(files.begin(), files.end(), ix.canonical) == files.end()) files.push_back(ix.canonical);
+    for (const auto& f : files) load_indexed(f);
+}
+
 const StageEntry* PluginRegistry::find(const std::string& stage) const {
+    std::lock_guard<std::recursive_mutex> lock(state_->mutex);
+    if (auto ix = state_->indexed.find(stage); ix != state_->indexed.end()) load_indexed(ix->second.canonical);
     auto it = stages_.find(stage);
     return it == stages_.end() ? nullptr : &it->second;
 }
 
 std::vector<std::string> PluginRegistry::stage_names() const {
-    std::vector<std::string> names;
-    for (const auto& [name, _] : stages_) names.push_back(name);
-    return names;
+    std::lock_guard<std::recursive_mutex> lock(state_->mutex);
+    std::set<std::string> names;
+    for (const auto& [name, _] : stages_) names.insert(name);
+    for (const auto& [name, _] : state_->indexed) names.insert(name);
+    return {names.begin(), names.end()};
+}
+
+std::vector<std::shared_ptr<const PluginInfo>> PluginRegistry::plugins() const {
+    load_all();
+    std::lock_guard<std::recursive_mutex> lock(state_->mutex);
+    return plugins_;
+}
+
+const std::map<std::string, StageEntry>& PluginRegistry::stages() const {
+    load_all();
+    return stages_;
+}
+
+std::vector<std::shared_ptr<const PluginInfo>> PluginRegistry::loaded_plugins() const {
+    std::lock_guard<std::recursive_mutex> lock(state_->mutex);
+    return plugins_;
 }
 
 }  // namespace portrait

@@ -1,5 +1,6 @@
 #include "plugin_scan.hpp"
 
+#include <algorithm>
 #include <cerrno>
 #include <chrono>
 #include <csignal>
@@ -39,7 +40,13 @@ int scan_timeout_ms() {
     {
         auto* lib = new boost::dll::shared_library();  // never unloaded, as in the host
         const InspectedPlugin r = inspect_plugin(file, *lib);
-        answer = r.problem.empty() ? "ok" : "refused:" + r.problem;
+        if (r.problem.empty()) {
+            // "ok:" and the stage names, so the host can index the file without loading it.
+            answer = "ok:";
+            for (std::size_t i = 0; i < r.stages.size(); ++i) answer += (i ? "," : "") + r.stages[i].spec.name;
+        } else {
+            answer = "refused:" + r.problem;
+        }
     }
     std::size_t done = 0;
     while (done < answer.size()) {
@@ -65,7 +72,18 @@ std::string describe_status(int status) {
 
 }  // namespace
 
-std::string scan_plugin_in_child(const fs::path& file) {
+std::vector<std::string> split_names(const std::string& list) {
+    std::vector<std::string> names;
+    std::size_t start = 0;
+    while (start < list.size()) {
+        const std::size_t comma = std::min(list.find(',', start), list.size());
+        if (comma > start) names.push_back(list.substr(start, comma - start));
+        start = comma + 1;
+    }
+    return names;
+}
+
+ScanResult scan_plugin_in_child(const fs::path& file) {
     int fds[2];
     if (::pipe2(fds, O_CLOEXEC) != 0) return {};  // cannot check: load as before rather than refuse all
     std::fflush(nullptr);
@@ -109,12 +127,18 @@ std::string scan_plugin_in_child(const fs::path& file) {
     int status = 0;
     while (::waitpid(pid, &status, 0) < 0 && errno == EINTR) {
     }
-    if (timed_out)
-        return "did not finish loading within " + std::to_string(scan_timeout_ms() / 1000) +
-               " s while being checked (PORTRAIT_PLUGIN_SCAN_TIMEOUT)";
-    if (answer == "ok") return {};
-    if (answer.rfind("refused:", 0) == 0) return answer.substr(8);
-    return describe_status(status);
+    ScanResult r;
+    if (timed_out) {
+        r.problem = "did not finish loading within " + std::to_string(scan_timeout_ms() / 1000) +
+                    " s while being checked (PORTRAIT_PLUGIN_SCAN_TIMEOUT)";
+    } else if (answer.rfind("ok:", 0) == 0) {
+        r.stages = split_names(answer.substr(3));
+    } else if (answer.rfind("refused:", 0) == 0) {
+        r.problem = answer.substr(8);
+    } else {
+        r.problem = describe_status(status);
+    }
+    return r;
 }
 
 }  // namespace portrait::detail

@@ -5,11 +5,19 @@
 
 #include <filesystem>
 #include <string>
+#include <vector>
 
 namespace portrait::detail {
 
-// Empty when the child loaded, checked and registered the plugin; else the reason.
+struct ScanResult {
+    std::string problem;              // empty when the child loaded, checked and registered it
+    std::vector<std::string> stages;  // the stage names it registered (when it passed)
+};
+
+// Stage names joined by ',' (they are snake_case, stage_spec_check.hpp), split again.
+std::vector<std::string> split_names(const std::string& list);
+
 // Waits at most PORTRAIT_PLUGIN_SCAN_TIMEOUT seconds (default 60) for the child.
-std::string scan_plugin_in_child(const std::filesystem::path& file);
+ScanResult scan_plugin_in_child(const std::filesystem::path& file);
 
 }  // namespace portrait::detail

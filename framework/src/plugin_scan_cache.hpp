@@ -5,13 +5,18 @@
 #pragma once
 
 #include <filesystem>
+#include <optional>
+#include <string>
+#include <vector>
 
 namespace portrait::detail {
 
-// True when `file`, as it is now, passed the scan under this host version before.
-bool scan_cache_has(const std::filesystem::path& file);
-// Records that `file`, as it is now, passed. Best effort: a cache that cannot be
-// written only costs a scan next time.
-void scan_cache_add(const std::filesystem::path& file);
+// The stage names `file` registered when it passed the scan under this host version,
+// if it did and has not changed since; else nothing. The names let the registry index
+// a plugin without loading it (a pipeline loads only the plugins it names).
+std::optional<std::vector<std::string>> scan_cache_stages(const std::filesystem::path& file);
+// Records that `file`, as it is now, passed and registers `stages`. Best effort: a
+// cache that cannot be written only costs a scan next time.
+void scan_cache_add(const std::filesystem::path& file, const std::vector<std::string>& stages);
 
 }  // namespace portrait::detail

@@ -98,11 +98,18 @@ struct Runner::Instance {
 Runner::Runner(ResolvedPipeline pipeline, RunEnvironment env)
     : pipeline_(std::move(pipeline)), env_(std::move(env)), models_(pipeline_.config.model_paths) {
     const ResourcesConfig& res = pipeline_.config.resources;
-    const DeviceChoice device = resolve_device(res.device, torch_devices());
+    // Without a LibTorch stage the GPUs are only asked about when a CUDA device was named
+    // (so that the setting is still refused where it cannot run): asking loads LibTorch.
+    const bool torch_stages = std::any_of(pipeline_.stages.begin(), pipeline_.stages.end(), [](const auto& st) {
+        return st.entry && st.entry->plugin && st.entry->plugin->torch;
+    });
+    const bool ask = torch_stages || res.device.rfind("cuda", 0) == 0 || !is_device_setting(res.device);
+    const DeviceChoice device = ask ? resolve_device(res.device, torch_devices())
+                                    : DeviceChoice{"cpu", "resources.device " + res.device + ": no LibTorch stage"};
     device_ = device.device;
     // Said once per run; at info only where there was a choice to make (a CUDA LibTorch).
     auto log = named_logger("runner");
-    if (torch_devices().cuda_built)
+    if (ask && torch_devices().cuda_built)
         log->info("LibTorch stages run on {} ({})", device_, device.reason);
     else
         log->debug("LibTorch stages run on {} ({})", device_, device.reason);

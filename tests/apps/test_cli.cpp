@@ -5,6 +5,8 @@
 
 #include <opencv2/imgcodecs.hpp>
 
+#include <sstream>
+
 #include "cli_test_util.hpp"
 #include "portrait/version.hpp"
 
@@ -132,6 +134,49 @@ TEST_F(Cli, ValidateAnswersQuicklyWithoutImagesOrModels) {
     EXPECT_EQ(r.code, 2);
     EXPECT_TRUE(contains(r.err, "spine-test-missing-model")) << r.err;
     EXPECT_FALSE(fs::exists(out() / "a.png"));
+}
+
+// What the dynamic loader says it opened in the process `pid` (LD_DEBUG=files). Every
+// line starts with the pid of the process that wrote it: plugin scan children, which
+// may load LibTorch and inherit the parent's LD_DEBUG file, do not count.
+std::string libraries_opened(const fs::path& prefix, pid_t pid) {
+    std::istringstream in(cli::read_text(prefix.string() + "." + std::to_string(pid)));
+    const std::string tag = std::to_string(pid) + ":";
+    std::string line, own;
+    while (std::getline(in, line)) {
+        const std::size_t start = line.find_first_not_of(" \t");
+        if (start != std::string::npos && line.compare(start, tag.size(), tag) == 0) own += line + "\n";
+    }
+    return own;
+}
+
+TEST_F(Cli, AToneOnlyPipelineNeverLoadsLibTorch) {
+    // A cold scan cache first (every plugin is scanned in a child), then a warm one.
+    const fs::path p = pipeline("tone.yaml", "stages:\n  - stage: tone\n    params: {exposure: 0.5}\n");
+    image("a.png", {90, 120, 150});
+    env.extra["LD_DEBUG"] = "files";
+    env.extra["LD_DEBUG_OUTPUT"] = (tmp / "ld").string();
+    fs::create_directories(env.tmpdir);
+    for (int pass = 0; pass < 2; ++pass) {
+        SCOPED_TRACE(pass == 0 ? "cold scan cache" : "warm scan cache");
+        for (const std::vector<std::string>& args :
+             {std::vector<std::string>{"validate", p.string()},
+              std::vector<std::string>{"run", "-q", in().string(), "-o", out().string(), "-p", p.string()}}) {
+            const pid_t pid = cli::spawn(PORTRAIT_EXE, args, env, tmp / "o.txt", tmp / "e.txt");
+            ASSERT_EQ(cli::wait_child(pid), 0) << cli::read_text(tmp / "e.txt");
+            const std::string opened = libraries_opened(tmp / "ld", pid);
+            ASSERT_TRUE(contains(opened, "portrait_tone.so")) << "no LD_DEBUG output for " << args[0];
+            EXPECT_FALSE(contains(opened, "libtorch")) << args[0] << " loaded LibTorch";
+            EXPECT_FALSE(contains(opened, "portrait_gpen.so")) << args[0] << " loaded a plugin it does not name";
+        }
+    }
+    EXPECT_TRUE(fs::exists(out() / "a.png"));
+
+    // A pipeline that names a LibTorch stage does load it (the check above can fail).
+    const fs::path g = pipeline("gpen.yaml", "stages:\n  - stage: gpen\n    enabled: false\n");
+    const pid_t pid = cli::spawn(PORTRAIT_EXE, {"validate", g.string()}, env, tmp / "o.txt", tmp / "e.txt");
+    ASSERT_EQ(cli::wait_child(pid), 0) << cli::read_text(tmp / "e.txt");
+    EXPECT_TRUE(contains(libraries_opened(tmp / "ld", pid), "libtorch"));
 }
 
 TEST_F(Cli, ExitOneWhenAnImageFailedAndTheOthersAreWritten) {

@@ -3,6 +3,7 @@
 // a registration that throws) while it goes on with the others.
 #include <gtest/gtest.h>
 
+#include <algorithm>
 #include <cstdlib>
 #include <string>
 
@@ -143,6 +144,30 @@ TEST(PluginRegistry, AFolderOfBadFilesDoesNotStopTheGoodOne) {
     for (const auto& r : reg.refusals()) refused.push_back(r.path.filename().string());
     EXPECT_EQ(refused, (std::vector<std::string>{"a_abi999.so", "b_toolchain.so", "c_not_a_plugin.so",
                                                  "d_register_throws.so", "w_duplicate.so", "x.so"}));
+}
+
+TEST(PluginRegistry, AFolderIsIndexedAndEachPluginLoadsOnItsFirstLookup) {
+    spine::TempDir tmp;
+    fs::copy_file(SPINE_STAGES_SO, tmp / "a_spine_stages.so");
+    fs::copy_file(SPINE_DUPLICATE_SO, tmp / "b_duplicate.so");
+    for (int pass = 0; pass < 2; ++pass) {  // the scan child first, then the scan cache
+        SCOPED_TRACE(pass == 0 ? "scanned" : "from the scan cache");
+        PluginRegistry reg;
+        reg.load_directory(tmp.path());
+        EXPECT_TRUE(reg.loaded_plugins().empty());
+        // Indexed, not loaded: names are known, and the duplicate is refused already.
+        const auto names = reg.stage_names();
+        EXPECT_NE(std::find(names.begin(), names.end(), "spine_rect"), names.end());
+        ASSERT_EQ(reg.refusals().size(), 1u);
+        EXPECT_EQ(reg.refusals()[0].path.filename(), "b_duplicate.so");
+        EXPECT_NE(reg.refusals()[0].reason.find("already provided by"), std::string::npos);
+        ASSERT_NE(reg.find("spine_rect"), nullptr);
+        ASSERT_EQ(reg.loaded_plugins().size(), 1u);
+        EXPECT_EQ(reg.loaded_plugins()[0]->path, fs::weakly_canonical(tmp / "a_spine_stages.so"));
+        EXPECT_NE(reg.find("spine_warp"), nullptr);  // same file: not loaded twice
+        EXPECT_EQ(reg.loaded_plugins().size(), 1u);
+        EXPECT_EQ(reg.find("no_such_stage"), nullptr);
+    }
 }
 
 TEST(PluginRegistry, AMissingFolderIsNotAnError) {

@@ -16,6 +16,9 @@ void SharedRegistry::load_folders(const std::vector<std::filesystem::path>& dirs
         loaded_dirs_.push_back(norm);
         registry_.load_directory(norm);  // it logs each refusal itself
     }
+    // The window shows every stage's parameters, and readers iterate stages() under the
+    // shared lock: load what was indexed now, while the lock is exclusive.
+    registry_.stages();
 }
 
 void SharedRegistry::load_pipeline_folders(const PipelineConfig& config) {
@@ -29,6 +32,7 @@ void SharedRegistry::load_pipeline_folders(const PipelineConfig& config) {
     }
     // The registry logs each refusal itself.
     registry_.load_pipeline_folders(fresh, config.file, pipeline_plugins_allowed_by_environment());
+    registry_.stages();  // as in load_folders
 }
 
 }  // namespace portrait::studio
