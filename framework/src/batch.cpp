@@ -26,6 +26,7 @@
 #include "portrait/runtime/logging.hpp"
 #include "portrait/runtime/progress.hpp"
 #include "portrait/runtime/resources.hpp"
+#include "portrait/runtime/sha256.hpp"
 #include "portrait/runtime/temp_dir.hpp"
 #include "portrait/runtime/text_escape.hpp"
 #include "portrait/version.hpp"
@@ -146,6 +147,22 @@ std::string pipeline_fingerprint(const Runner& runner, const BatchOptions& o) {
         s << "stage " << st.id << " " << st.entry->spec.name << " " << st.entry->plugin->name << "@"
           << st.entry->plugin->version << "\n";
         for (const auto& [k, v] : st.params.values()) s << "  " << k << "=" << to_string(v) << "\n";
+    }
+    // What the stages are made of: a re-converted model or a rebuilt plugin redoes the
+    // images. Models by the digest their sidecar vouches for (find_model checked it when
+    // the stage started), plugins by the digest of their file's bytes (not its path or
+    // time, so that shards on machines with the same build agree).
+    for (const auto& m : runner.models().found()) s << "model " << m << "\n";
+    std::set<std::filesystem::path> plugin_files;
+    for (const auto& st : p.stages) plugin_files.insert(st.entry->plugin->path);
+    for (const auto& f : plugin_files) {
+        std::string digest;
+        try {
+            digest = sha256_file(f);
+        } catch (const std::exception&) {
+            digest = "unreadable";  // a plugin removed after it loaded: nothing to redo for
+        }
+        s << "plugin " << f.filename().string() << " " << digest << "\n";
     }
     // Under auto a JPEG output's quality follows its input, whose bytes the manifest has.
     s << "format " << o.format << " jpeg " << (o.write.jpeg_quality_auto ? "auto " : "") << o.write.jpeg_quality

@@ -1,6 +1,8 @@
 #include "portrait/runtime/model_locator.hpp"
 
 #include <cstdlib>
+#include <mutex>
+#include <set>
 #include <stdexcept>
 
 #include "portrait/runtime/data_dirs.hpp"
@@ -10,7 +12,13 @@
 namespace portrait {
 namespace fs = std::filesystem;
 
-ModelLocator::ModelLocator(std::vector<fs::path> pipeline_dirs) : dirs_(std::move(pipeline_dirs)) {
+struct ModelLocator::Found {
+    std::mutex mutex;
+    std::set<std::string> entries;
+};
+
+ModelLocator::ModelLocator(std::vector<fs::path> pipeline_dirs)
+    : dirs_(std::move(pipeline_dirs)), found_(std::make_shared<Found>()) {
     for (auto& d : env_path_list("PORTRAIT_MODELS")) dirs_.push_back(std::move(d));
     dirs_.push_back(cache_dir() / "models");
 }
@@ -33,8 +41,16 @@ fs::path ModelLocator::find(const std::string& model, const std::string& file) c
                                  "\nget it with: portrait models fetch " + model +
                                  "   (or: portrait models convert " + model + " SOURCE)");
     }
-    verify_sha256_sidecar(p);
+    const SidecarCheck check = check_sha256_sidecar(p);
+    if (check.result != SidecarCheck::Ok) throw std::runtime_error(check.message);
+    std::lock_guard<std::mutex> lock(found_->mutex);
+    found_->entries.insert(model + "/" + file + " " + check.actual);
     return p;
+}
+
+std::vector<std::string> ModelLocator::found() const {
+    std::lock_guard<std::mutex> lock(found_->mutex);
+    return {found_->entries.begin(), found_->entries.end()};
 }
 
 }  // namespace portrait

@@ -9,7 +9,10 @@
 #include <opencv2/imgproc.hpp>
 
 #include "portrait/runtime/batch.hpp"
+#include "portrait/runtime/pipeline.hpp"
+#include "portrait/runtime/plugin_registry.hpp"
 #include "portrait/runtime/runner.hpp"
+#include "portrait/runtime/sha256.hpp"
 #include "spine_test_util.hpp"
 
 namespace fs = std::filesystem;
@@ -184,6 +187,42 @@ TEST(RunBatch, AStageThatThrowsFailsOnlyItsImage) {
         EXPECT_NE(it["error"].get<std::string>().find("b.png"), std::string::npos);
     }
     EXPECT_EQ(failed_items, 1);
+}
+
+TEST(Runner, FingerprintChangesWithAReconvertedModelOrARebuiltPlugin) {
+    // A model found through find_model counts by the digest its sidecar vouches for.
+    spine::TempDir models;
+    const auto put_model = [&](const std::string& bytes) {
+        spine::write_text(models / "spine-model" / "model.pt", bytes);
+        const std::string digest = portrait::sha256_file(models / "spine-model" / "model.pt");
+        spine::write_text(models / "spine-model" / "model.pt.sha256", digest + "  model.pt\n");
+    };
+    const std::string yaml = "model_paths: [" + models.path().string() +
+                             "]\nstages:\n  - stage: spine_needs_model\n    params: {model: spine-model}\n";
+    const portrait::BatchOptions options;
+    put_model("first conversion\n");
+    const std::string first = portrait::pipeline_fingerprint(*PipelineRun(yaml).runner, options);
+    EXPECT_EQ(first, portrait::pipeline_fingerprint(*PipelineRun(yaml).runner, options)) << "not stable";
+    put_model("second conversion\n");
+    EXPECT_NE(first, portrait::pipeline_fingerprint(*PipelineRun(yaml).runner, options));
+
+    // A plugin counts by its file's bytes: the same plugin rebuilt (here: a byte appended,
+    // which leaves it loadable) is another fingerprint.
+    spine::TempDir plugins;
+    const fs::path copy = plugins / "portrait_spine_stages.so";
+    fs::copy_file(SPINE_STAGES_SO, copy);
+    const auto fingerprint_with_copy = [&] {
+        portrait::PluginRegistry reg;
+        EXPECT_TRUE(reg.load_file(copy));
+        spine::TempDir tmp;
+        portrait::Runner runner(
+            portrait::validate_pipeline(portrait::parse_pipeline("stages:\n  - stage: spine_rect\n", "p.yaml"), reg),
+            portrait::RunEnvironment{tmp.path(), 1});
+        return portrait::pipeline_fingerprint(runner, options);
+    };
+    const std::string built = fingerprint_with_copy();
+    std::ofstream(copy, std::ios::app) << '\0';
+    EXPECT_NE(built, fingerprint_with_copy());
 }
 
 TEST(Runner, FingerprintCountsABudgetTheUserSet) {

@@ -6,7 +6,7 @@
 //   spine_types       one parameter of every type, for the validation tests
 //   spine_provide     provides "spine_cap"
 //   spine_need        needs "spine_cap"
-//   spine_needs_model cannot start: its model is never there
+//   spine_needs_model cannot start: its model is never there (param model: another one)
 #include <portrait/sdk.hpp>
 
 #include <chrono>
@@ -102,8 +102,8 @@ public:
 
 class NeedsModelStage final : public portrait::Stage {
 public:
-    NeedsModelStage(const portrait::Params&, portrait::Context& ctx) {
-        ctx.find_model("spine-test-missing-model", "model.pt");  // throws: never fetched
+    NeedsModelStage(const portrait::Params& p, portrait::Context& ctx) {
+        ctx.find_model(p.get_string("model"), "model.pt");  // the default throws: never fetched
     }
     void process(portrait::Frame&, portrait::Context&) override {}
 };
@@ -174,6 +174,7 @@ PORTRAIT_PLUGIN("spine_stages", "1.0.0", "MIT", "Stages for the spine tests") {
 
     portrait::StageSpec model;
     model.name = "spine_needs_model";
-    model.description = "Cannot start: its model is missing";
+    model.description = "Cannot start: its model is missing (unless `model` names one that is there)";
+    model.params = {portrait::string_param("model", "spine-test-missing-model", "model folder name")};
     registrar.add<NeedsModelStage>(model);
 }

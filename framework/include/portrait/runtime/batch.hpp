@@ -126,7 +126,8 @@ bool in_shard(const std::filesystem::path& output_rel, int index, int count);
 void parse_shard(const std::string& text, int& index, int& count);
 
 // What decides an output's bytes besides the input: version, stages, parameters,
-// plugins, working size, memory limit and encoder settings. Hex SHA-256.
+// plugins (their files' digests), the model files the stages found (their sidecar
+// digests), working size, memory limit and encoder settings. Hex SHA-256.
 std::string pipeline_fingerprint(const Runner& runner, const BatchOptions& options);
 
 BatchSummary run_batch(const Runner& runner, const BatchOptions& options);

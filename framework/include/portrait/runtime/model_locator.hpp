@@ -4,6 +4,7 @@
 #pragma once
 
 #include <filesystem>
+#include <memory>
 #include <string>
 #include <vector>
 
@@ -20,8 +21,14 @@ public:
     // Same search without the checksum check or the throw; empty if absent.
     std::filesystem::path locate(const std::string& model, const std::string& file) const;
 
+    // Every file find() returned so far, as "<model>/<file> <sha256>", sorted: what the
+    // stages were built from (the resume fingerprint counts it). Thread-safe.
+    std::vector<std::string> found() const;
+
 private:
+    struct Found;
     std::vector<std::filesystem::path> dirs_;
+    std::shared_ptr<Found> found_;
 };
 
 }  // namespace portrait

@@ -66,6 +66,8 @@ public:
     const ResolvedPipeline& pipeline() const { return pipeline_; }
     // Where the LibTorch stages run ("cpu", "cuda:N"): resources.device resolved at start.
     const std::string& device() const { return device_; }
+    // Where the stages' models were found, and which files they were (ModelLocator::found).
+    const ModelLocator& models() const { return models_; }
 
     // What Context::threads() tells the stages from now on: a batch with W images in flight
     // gives each image its share of resources.threads. Call before processing starts.
