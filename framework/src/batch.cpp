@@ -96,22 +96,13 @@ void remove_report_pictures(BatchSummary& summary, const fs::path& dir) {
     fs::remove(dir, ec);  // only when empty: it may hold an earlier report's pictures
 }
 
-bool is_face_stage(const StageEntry& e) {
-    auto has = [](const std::vector<std::string>& v) { return std::find(v.begin(), v.end(), "faces") != v.end(); };
-    return has(e.spec.needs) || has(e.spec.provides);
-}
-
 // Face counts and one "found no face" warning from the runner's per-stage report.
 void summarise_faces(BatchItem& item, const Runner& runner) {
     bool any_face_stage = false;
-    for (const auto& st : runner.pipeline().stages) any_face_stage |= is_face_stage(*st.entry);
+    for (const auto& st : runner.pipeline().stages) any_face_stage |= is_face_stage(st.entry->spec);
     if (!any_face_stage) return;
-    const auto stat = item.report.stats.find("faces");
-    int last = -1;
-    for (const auto& s : item.report.stages)
-        if (s.faces >= 0) last = s.faces;
-    item.faces = stat != item.report.stats.end() ? int(stat->second) : std::max(last, 0);
-    if (item.status != "ok") return;
+    item.faces = std::max(faces_found(item.report), 0);
+    if (item.status != ItemStatus::Ok) return;
     // The first face stage that saw none says it; the others only list whether they
     // still changed the image, so an image is one warning however many face stages run.
     std::string first, changed;
@@ -121,12 +112,23 @@ void summarise_faces(BatchItem& item, const Runner& runner) {
         if (s.changed) changed += (changed.empty() ? "'" : ", '") + s.id + "'";
     }
     if (first.empty()) return;
+    item.no_face = true;
     item.warnings.push_back("no_face: stage '" + first + "' found no face; " +
                             (changed.empty() ? std::string("the face stages passed the image through unchanged")
                                              : "face stage(s) " + changed + " still changed it"));
 }
 
 }  // namespace
+
+const char* to_string(ItemStatus status) {
+    switch (status) {
+        case ItemStatus::Ok: return "ok";
+        case ItemStatus::Failed: return "failed";
+        case ItemStatus::Skipped: return "skipped";
+        case ItemStatus::Cancelled: return "cancelled";
+    }
+    return "failed";
+}
 
 std::string pipeline_fingerprint(const Runner& runner, const BatchOptions& o) {
     const ResolvedPipeline& p = runner.pipeline();
@@ -175,91 +177,125 @@ fs::path thumbs_dir_for(const fs::path& html) {
     return html.parent_path() / (html.stem().string() + "-thumbs");
 }
 
-BatchSummary run_batch(const Runner& runner, const BatchOptions& o) {
-    auto& log = host_logger();
-    const auto t_start = Clock::now();
-    BatchSummary summary;
+namespace {
 
-    summary.overrides = o.overrides;
-    summary.quality = o.write.jpeg_quality_auto ? "auto" : std::to_string(o.write.jpeg_quality);
-    std::vector<ListedInput> listed = o.listed;
-    for (auto& l : read_input_lists(o.from_lists)) listed.push_back(std::move(l));
-    std::vector<BatchInput> all = collect_inputs(o.inputs, listed, &summary.listing_warnings, o.output_dir);
-    for (const auto& w : summary.listing_warnings) log.warn("{}", w);
-    plan_outputs(all, o);
-    std::vector<BatchInput> inputs;
-    for (auto& in : all)
-        if (in_shard(in.output_rel, o.shard_index, o.shard_count)) inputs.push_back(std::move(in));
-    if (o.shard_count > 1)
-        log.info("shard {}/{}: {} of {} image(s)", o.shard_index, o.shard_count, inputs.size(), all.size());
+// One run_batch call as named steps over the state they share: choose the inputs, plan
+// the threads, open the outputs, run the images (process each in parallel, record each
+// in order), list the ones never started, write the reports.
+class BatchRun {
+public:
+    BatchRun(const Runner& runner, const BatchOptions& o) : runner_(runner), o_(o), log_(host_logger()) {}
 
-    // Threads: W images in flight, each stage's intra-op pool max(1, threads / W), so the
-    // process never runs more than `threads` busy threads.
-    const int threads = std::max(1, o.threads);
-    int workers = o.workers > 0 ? o.workers : std::min(threads, 4);
-    if (workers > threads) {
-        // Each image needs at least one thread: more images in flight would oversubscribe.
-        log.warn("--workers {} is more than the {} thread(s) allowed (resources.threads / --threads); running {}",
-                 workers, threads, threads);
-        workers = threads;
+    BatchSummary run() {
+        const auto t_start = Clock::now();
+        select_inputs();
+        plan_threads();
+        open_outputs();
+        const std::size_t started = run_images();
+        list_unstarted(started);
+        summary_.interrupted = cancel_requested().load();
+        progress_->finish(done_, summary_.failed, summary_.skipped);
+        summary_.wall_s = std::chrono::duration<double>(Clock::now() - t_start).count();
+        summary_.peak_rss_bytes = peak_rss_bytes();
+        write_reports();
+        return std::move(summary_);
     }
-    workers = std::max(1, std::min<int>(workers, std::max<std::size_t>(inputs.size(), 1)));
-    const int per_image = std::max(1, threads / workers);
-    apply_thread_count(per_image);
-    runner.set_threads_per_image(per_image);
-    summary.workers = workers;
-    summary.threads = threads;
-    summary.threads_per_image = per_image;
 
-    const std::size_t limit = runner.pipeline().config.resources.memory_limit;
-    const std::size_t baseline = current_rss_bytes();
-    summary.memory_budget = limit == 0 ? 0 : (limit > baseline ? limit - baseline : 1);
-    MemoryGate gate(summary.memory_budget);
+private:
+    // The listed, found and planned inputs of this shard.
+    void select_inputs() {
+        summary_.overrides = o_.overrides;
+        summary_.quality = o_.write.jpeg_quality_auto ? "auto" : std::to_string(o_.write.jpeg_quality);
+        std::vector<ListedInput> listed = o_.listed;
+        for (auto& l : read_input_lists(o_.from_lists)) listed.push_back(std::move(l));
+        std::vector<BatchInput> all = collect_inputs(o_.inputs, listed, &summary_.listing_warnings, o_.output_dir);
+        for (const auto& w : summary_.listing_warnings) log_.warn("{}", w);
+        plan_outputs(all, o_);
+        for (auto& in : all)
+            if (in_shard(in.output_rel, o_.shard_index, o_.shard_count)) inputs_.push_back(std::move(in));
+        if (o_.shard_count > 1)
+            log_.info("shard {}/{}: {} of {} image(s)", o_.shard_index, o_.shard_count, inputs_.size(), all.size());
+        summary_.items.resize(inputs_.size());
+    }
 
-    summary.pipeline_fingerprint = pipeline_fingerprint(runner, o);
-    summary.shard_index = o.shard_index;
-    summary.shard_count = o.shard_count;
-    const auto manifest = o.resume ? read_manifest(o.output_dir) : std::map<std::string, ManifestEntry>{};
-    ManifestWriter manifest_out;
-    {
+    // W images in flight, each stage's intra-op pool max(1, threads / W), so the process
+    // never runs more than `threads` busy threads; and the memory budget they share.
+    void plan_threads() {
+        threads_ = std::max(1, o_.threads);
+        workers_ = o_.workers > 0 ? o_.workers : std::min(threads_, 4);
+        if (workers_ > threads_) {
+            // Each image needs at least one thread: more images in flight would oversubscribe.
+            log_.warn("--workers {} is more than the {} thread(s) allowed (resources.threads / --threads); running {}",
+                      workers_, threads_, threads_);
+            workers_ = threads_;
+        }
+        workers_ = std::max(1, std::min<int>(workers_, std::max<std::size_t>(inputs_.size(), 1)));
+        const int per_image = std::max(1, threads_ / workers_);
+        apply_thread_count(per_image);
+        runner_.set_threads_per_image(per_image);
+        summary_.workers = workers_;
+        summary_.threads = threads_;
+        summary_.threads_per_image = per_image;
+
+        const std::size_t limit = runner_.pipeline().config.resources.memory_limit;
+        const std::size_t baseline = current_rss_bytes();
+        summary_.memory_budget = limit == 0 ? 0 : (limit > baseline ? limit - baseline : 1);
+        gate_ = std::make_unique<MemoryGate>(summary_.memory_budget);
+    }
+
+    // The fingerprint, the resume manifest (read and appended), the thumbnails folder and
+    // the progress display.
+    void open_outputs() {
+        summary_.pipeline_fingerprint = pipeline_fingerprint(runner_, o_);
+        summary_.shard_index = o_.shard_index;
+        summary_.shard_count = o_.shard_count;
+        if (o_.resume) manifest_ = read_manifest(o_.output_dir);
         std::error_code ec;
-        fs::create_directories(o.output_dir, ec);
+        fs::create_directories(o_.output_dir, ec);
         std::string err;
-        if (!manifest_out.open(o.output_dir, o.shard_index, o.shard_count, err)) log.warn("{}", err);
-    }
-    const fs::path thumbs = o.report_html.empty() ? fs::path() : thumbs_dir_for(o.report_html);
-    if (!thumbs.empty()) {
-        std::error_code ec;
-        fs::create_directories(thumbs, ec);
+        if (!manifest_out_.open(o_.output_dir, o_.shard_index, o_.shard_count, err)) log_.warn("{}", err);
+        thumbs_ = o_.report_html.empty() ? fs::path() : thumbs_dir_for(o_.report_html);
+        if (!thumbs_.empty()) fs::create_directories(thumbs_, ec);
+
+        // auto: a bar on a terminal, plain periodic lines otherwise; always: the bar regardless.
+        const bool bar = o_.progress == ProgressMode::Always ||
+                         (o_.progress == ProgressMode::Auto && Progress::stderr_is_terminal());
+        progress_ = std::make_unique<Progress>(o_.progress != ProgressMode::Never, bar, o_.progress_interval_s);
+        progress_->start(int(inputs_.size()));
     }
 
-    summary.items.resize(inputs.size());
-    std::mutex dirs_mutex;
-    std::set<fs::path> ready_dirs;  // output folders created and swept of stale temp files
-    auto prepare_dir = [&](const fs::path& dir) {
-        std::lock_guard<std::mutex> lock(dirs_mutex);
-        if (ready_dirs.count(dir)) return;
+    // An output folder is created and swept of stale temp files once.
+    void prepare_dir(const fs::path& dir) {
+        std::lock_guard<std::mutex> lock(dirs_mutex_);
+        if (ready_dirs_.count(dir)) return;
         std::error_code ec;
         fs::create_directories(dir, ec);
         sweep_stale_temp_files(dir);
-        ready_dirs.insert(dir);
-    };
+        ready_dirs_.insert(dir);
+    }
 
-    // auto: a bar on a terminal, plain periodic lines otherwise; always: the bar regardless.
-    const bool bar = o.progress == ProgressMode::Always ||
-                     (o.progress == ProgressMode::Auto && Progress::stderr_is_terminal());
-    Progress progress(o.progress != ProgressMode::Never, bar, o.progress_interval_s);
-    progress.start(int(inputs.size()));
-    int done = 0;
+    // --resume: the manifest says this output was made from these bytes with this pipeline.
+    bool up_to_date(const BatchInput& in, const BatchItem& item) const {
+        if (!o_.resume) return false;
+        auto it = manifest_.find(in.output_rel.generic_string());
+        std::error_code ec;
+        return it != manifest_.end() && it->second.input_sha256 == item.input_sha256 &&
+               it->second.pipeline == summary_.pipeline_fingerprint && fs::exists(item.output, ec) &&
+               fs::file_size(item.output, ec) == it->second.output_size;
+    }
 
-    // The work on one image; fills its item. Never throws.
-    auto work = [&](Job& job) {
-        const BatchInput& in = inputs[job.index];
-        BatchItem& item = summary.items[job.index];
+    void name_item(BatchItem& item, const BatchInput& in) const {
         item.input = in.file;
-        item.output = o.output_dir / in.output_rel;
-        if (!in.renamed_from.empty()) item.renamed_from = o.output_dir / in.renamed_from;
+        item.output = o_.output_dir / in.output_rel;
+        if (!in.renamed_from.empty()) item.renamed_from = o_.output_dir / in.renamed_from;
         item.rename_reason = in.rename_reason;
+    }
+
+    // The work on one image (any thread); fills its item. Never throws.
+    void process(Job& job) {
+        const BatchInput& in = inputs_[job.index];
+        BatchItem& item = summary_.items[job.index];
+        name_item(item, in);
         // The name as messages show it; the real path is kept for every file operation.
         const std::string name = escape_text(in.file.string());
         const auto t0 = Clock::now();
@@ -268,7 +304,7 @@ BatchSummary run_batch(const Runner& runner, const BatchOptions& o) {
         try {
             if (!in.error.empty()) throw ImageError(in.error);
             if (cancel_requested()) {
-                item.status = "cancelled";
+                item.status = ItemStatus::Cancelled;
                 item.error = "not started: the batch was interrupted";
                 return;
             }
@@ -276,30 +312,22 @@ BatchSummary run_batch(const Runner& runner, const BatchOptions& o) {
             const std::vector<unsigned char> bytes = read_file_bytes(in.file);
             item.input_sha256 = sha256_hex(bytes.data(), bytes.size());
             item.read_ms = ms_since(t);
-            if (o.resume) {
-                auto it = manifest.find(in.output_rel.generic_string());
-                std::error_code ec;
-                if (it != manifest.end() && it->second.input_sha256 == item.input_sha256 &&
-                    it->second.pipeline == summary.pipeline_fingerprint && fs::exists(item.output, ec) &&
-                    fs::file_size(item.output, ec) == it->second.output_size) {
-                    item.status = "skipped";
-                    item.error = "";
-                    item.warnings.clear();
-                    item.ms = ms_since(t0);
-                    return;
-                }
+            if (up_to_date(in, item)) {
+                item.status = ItemStatus::Skipped;
+                item.ms = ms_since(t0);
+                return;
             }
             const ImageHeader header = probe_image(bytes, name);
             try {
-                admitted = runner.estimate_peak_bytes(cv::Size(header.width, header.height), header.channels,
-                                                      header.depth_bytes) +
+                admitted = runner_.estimate_peak_bytes(cv::Size(header.width, header.height), header.channels,
+                                                       header.depth_bytes) +
                            bytes.size();
             } catch (const ImageError& e) {
-                throw ImageError(name + ": " + std::to_string(header.width) + "x" +
-                                 std::to_string(header.height) + " " + e.what() + "; refused before decoding");
+                throw ImageError(name + ": " + std::to_string(header.width) + "x" + std::to_string(header.height) +
+                                 " " + e.what() + "; refused before decoding");
             }
             item.estimate_bytes = admitted;
-            gate.acquire(admitted);
+            gate_->acquire(admitted);
             holding = true;
 
             t = Clock::now();
@@ -310,103 +338,101 @@ BatchSummary run_batch(const Runner& runner, const BatchOptions& o) {
             for (auto& w : img.warnings) item.warnings.push_back("metadata: " + w);
 
             t = Clock::now();
-            cv::Mat result = runner.process(img.pixels, name, item.report);
+            cv::Mat result = runner_.process(img.pixels, name, item.report);
             item.process_ms = ms_since(t);
             if (!item.report.ok) {
-                if (cancel_requested() && item.report.error == "cancelled") {
-                    item.status = "cancelled";
-                    item.error = "interrupted before it finished";
-                    gate.release(admitted);
-                    holding = false;
-                    item.ms = ms_since(t0);
-                    return;
-                }
-                throw ImageError(name + ": " + item.report.error);
+                if (!item.report.cancelled) throw ImageError(name + ": " + item.report.error);
+                item.status = ItemStatus::Cancelled;
+                item.error = "interrupted before it finished";
+            } else {
+                for (const auto& w : item.report.warnings) item.warnings.push_back(w);
+                write_output(job, item, img, result);
+                item.status = ItemStatus::Ok;
             }
-
-            for (const auto& w : item.report.warnings) item.warnings.push_back(w);
-            t = Clock::now();
-            std::vector<std::string> enc_warnings;
-            const WriteOptions write = write_options_for(o.write, img);
-            std::string ext = item.output.extension().string();
-            std::transform(ext.begin(), ext.end(), ext.begin(), [](unsigned char c) { return char(std::tolower(c)); });
-            item.output_quality = ext == ".jpg" || ext == ".jpeg" ? write.jpeg_quality
-                                  : ext == ".webp"                 ? write.webp_quality
-                                                                   : 0;
-            const std::vector<unsigned char> encoded =
-                encode_image(item.output, result, write, &img.metadata, &enc_warnings);
-            for (auto& w : enc_warnings) item.warnings.push_back(w);
-            item.encode_ms = ms_since(t);
-
-            t = Clock::now();
-            prepare_dir(item.output.parent_path());
-            write_file_atomic(item.output, encoded);
-            item.write_ms = ms_since(t);
-            job.written = true;
-            job.output_size = encoded.size();
-
-            if (!thumbs.empty()) {
-                try {
-                    write_report_pictures(item, thumbs, job.index, img.pixels, result);
-                } catch (const std::exception& e) {
-                    item.warnings.push_back(std::string("thumbnail not written: ") + e.what());
-                }
-            }
-            item.status = "ok";
         } catch (const std::exception& e) {
-            item.status = "failed";
+            item.status = ItemStatus::Failed;
             item.error = e.what();
         }
-        if (holding) gate.release(admitted);
+        if (holding) gate_->release(admitted);
         item.ms = ms_since(t0);
-    };
+    }
 
-    auto finish = [&](Job& job) {
-        BatchItem& item = summary.items[job.index];
+    // Encodes and writes the result atomically, then its report pictures.
+    void write_output(Job& job, BatchItem& item, const DecodedImage& img, const cv::Mat& result) {
+        auto t = Clock::now();
+        std::vector<std::string> enc_warnings;
+        const WriteOptions write = write_options_for(o_.write, img);
+        std::string ext = item.output.extension().string();
+        std::transform(ext.begin(), ext.end(), ext.begin(), [](unsigned char c) { return char(std::tolower(c)); });
+        item.output_quality = ext == ".jpg" || ext == ".jpeg" ? write.jpeg_quality
+                              : ext == ".webp"                 ? write.webp_quality
+                                                               : 0;
+        const std::vector<unsigned char> encoded = encode_image(item.output, result, write, &img.metadata, &enc_warnings);
+        for (auto& w : enc_warnings) item.warnings.push_back(w);
+        item.encode_ms = ms_since(t);
+
+        t = Clock::now();
+        prepare_dir(item.output.parent_path());
+        write_file_atomic(item.output, encoded);
+        item.write_ms = ms_since(t);
+        job.written = true;
+        job.output_size = encoded.size();
+
+        if (!thumbs_.empty()) {
+            try {
+                write_report_pictures(item, thumbs_, job.index, img.pixels, result);
+            } catch (const std::exception& e) {
+                item.warnings.push_back(std::string("thumbnail not written: ") + e.what());
+            }
+        }
+    }
+
+    // One finished image, in the order they finish (serial): counts, manifest, log, progress.
+    void record(Job& job) {
+        BatchItem& item = summary_.items[job.index];
         item.peak_rss_bytes = peak_rss_bytes();
-        summarise_faces(item, runner);
+        summarise_faces(item, runner_);
         if (job.written)
-            manifest_out.append({inputs[job.index].output_rel.generic_string(), item.input.string(),
-                                 item.input_sha256, summary.pipeline_fingerprint, job.output_size});
-        if (item.status == "ok") {
-            ++summary.ok;
-            log.debug("{} -> {}", escape_text(item.input.string()), escape_text(item.output.string()));
-        } else if (item.status == "failed") {
-            ++summary.failed;
-            log.error("{}", item.error);
-        } else if (item.status == "skipped") {
-            ++summary.skipped;
-        } else {
-            ++summary.cancelled;
+            manifest_out_.append({inputs_[job.index].output_rel.generic_string(), item.input.string(),
+                                  item.input_sha256, summary_.pipeline_fingerprint, job.output_size});
+        switch (item.status) {
+            case ItemStatus::Ok:
+                ++summary_.ok;
+                log_.debug("{} -> {}", escape_text(item.input.string()), escape_text(item.output.string()));
+                break;
+            case ItemStatus::Failed:
+                ++summary_.failed;
+                log_.error("{}", item.error);
+                break;
+            case ItemStatus::Skipped: ++summary_.skipped; break;
+            case ItemStatus::Cancelled: ++summary_.cancelled; break;
         }
-        bool no_face = false;
-        for (const auto& w : item.warnings) {
-            if (w.rfind("no_face:", 0) == 0) no_face = true;
-            else ++summary.other_warnings;
-        }
-        if (no_face) ++summary.no_face_warnings;
-        for (const auto& w : item.warnings) log.warn("{}: {}", escape_text(item.input.string()), w);
+        summary_.other_warnings += int(item.warnings.size()) - (item.no_face ? 1 : 0);
+        if (item.no_face) ++summary_.no_face_warnings;
+        for (const auto& w : item.warnings) log_.warn("{}: {}", escape_text(item.input.string()), w);
         if (!item.renamed_from.empty()) {
-            ++summary.renamed;
-            log.warn("{}: output renamed to {} ({} was taken: {})", escape_text(item.input.string()),
-                     escape_text(item.output.string()), escape_text(item.renamed_from.string()),
-                     escape_text(item.rename_reason));
+            ++summary_.renamed;
+            log_.warn("{}: output renamed to {} ({} was taken: {})", escape_text(item.input.string()),
+                      escape_text(item.output.string()), escape_text(item.renamed_from.string()),
+                      escape_text(item.rename_reason));
         }
-        ++done;
-        progress.update(done, summary.failed, summary.skipped);
-    };
+        ++done_;
+        progress_->update(done_, summary_.failed, summary_.skipped);
+    }
 
-    {
+    // The images through a oneTBB pipeline: handed out in order, processed `workers` at a
+    // time, recorded one at a time. Returns how many were handed out (all, unless cancelled).
+    std::size_t run_images() {
         // Caps every TBB thread of the process (ours and OpenCV's, whose backend is TBB).
-        tbb::global_control limit_threads(tbb::global_control::max_allowed_parallelism, std::size_t(threads));
-        tbb::task_arena arena(workers);
+        tbb::global_control limit_threads(tbb::global_control::max_allowed_parallelism, std::size_t(threads_));
+        tbb::task_arena arena(workers_);
         std::size_t next = 0;
         arena.execute([&] {
             tbb::parallel_pipeline(
-                std::size_t(workers),
+                std::size_t(workers_),
                 tbb::make_filter<void, Job*>(tbb::filter_mode::serial_in_order,
                                              [&](tbb::flow_control& fc) -> Job* {
-                                                 if (next >= inputs.size() || cancel_requested()) {
+                                                 if (next >= inputs_.size() || cancel_requested()) {
                                                      fc.stop();
                                                      return nullptr;
                                                  }
@@ -416,51 +442,69 @@ BatchSummary run_batch(const Runner& runner, const BatchOptions& o) {
                                              }) &
                     tbb::make_filter<Job*, Job*>(tbb::filter_mode::parallel,
                                                  [&](Job* job) {
-                                                     work(*job);
+                                                     process(*job);
                                                      return job;
                                                  }) &
                     tbb::make_filter<Job*, void>(tbb::filter_mode::serial_out_of_order, [&](Job* job) {
-                        finish(*job);
+                        record(*job);
                         delete job;
                     }));
         });
-        // Images never started because of SIGINT are listed too, so the report is complete.
-        for (std::size_t i = next; i < inputs.size(); ++i) {
-            BatchItem& item = summary.items[i];
-            item.input = inputs[i].file;
-            item.output = o.output_dir / inputs[i].output_rel;
-            if (!inputs[i].renamed_from.empty()) item.renamed_from = o.output_dir / inputs[i].renamed_from;
-            item.rename_reason = inputs[i].rename_reason;
-            if (!item.renamed_from.empty()) ++summary.renamed;
-            item.status = "cancelled";
+        return next;
+    }
+
+    // Images never started because of SIGINT are listed too, so the report is complete.
+    void list_unstarted(std::size_t from) {
+        for (std::size_t i = from; i < inputs_.size(); ++i) {
+            BatchItem& item = summary_.items[i];
+            name_item(item, inputs_[i]);
+            if (!item.renamed_from.empty()) ++summary_.renamed;
+            item.status = ItemStatus::Cancelled;
             item.error = "not started: the batch was interrupted";
-            ++summary.cancelled;
+            ++summary_.cancelled;
         }
     }
-    summary.interrupted = cancel_requested().load();
-    progress.finish(done, summary.failed, summary.skipped);
-    summary.wall_s = std::chrono::duration<double>(Clock::now() - t_start).count();
-    summary.peak_rss_bytes = peak_rss_bytes();
+
     // The images are written by now: a report that cannot be written (a full disk) is the
     // batch's failure to report, not a configuration error, and the other report still goes.
-    auto report = [&](const fs::path& file, auto write) {
-        if (file.empty()) return;
-        try {
-            write(file, summary, runner);
-        } catch (const std::exception& e) {
-            summary.report_errors.push_back(std::string("report not written: ") + e.what());
-        }
-    };
-    report(o.report_json, write_json_report);
-    if (!o.report_html.empty()) {
-        const std::size_t errors_before = summary.report_errors.size();
-        report(o.report_html, [&](const fs::path& f, const BatchSummary& s, const Runner& r) {
-            write_html_report(f, s, r, o.report_single_file);
+    void write_reports() {
+        auto report = [&](const fs::path& file, auto write) {
+            if (file.empty()) return;
+            try {
+                write(file, summary_, runner_);
+            } catch (const std::exception& e) {
+                summary_.report_errors.push_back(std::string("report not written: ") + e.what());
+            }
+        };
+        report(o_.report_json, write_json_report);
+        if (o_.report_html.empty()) return;
+        const std::size_t errors_before = summary_.report_errors.size();
+        report(o_.report_html, [&](const fs::path& f, const BatchSummary& s, const Runner& r) {
+            write_html_report(f, s, r, o_.report_single_file);
         });
         // Embedded, the pictures are in the page; the folder goes unless the page failed.
-        if (o.report_single_file && summary.report_errors.size() == errors_before) remove_report_pictures(summary, thumbs);
+        if (o_.report_single_file && summary_.report_errors.size() == errors_before)
+            remove_report_pictures(summary_, thumbs_);
     }
-    return summary;
-}
+
+    const Runner& runner_;
+    const BatchOptions& o_;
+    spdlog::logger& log_;
+    BatchSummary summary_;
+    std::vector<BatchInput> inputs_;
+    int threads_ = 1, workers_ = 1;
+    std::unique_ptr<MemoryGate> gate_;
+    std::map<std::string, ManifestEntry> manifest_;
+    ManifestWriter manifest_out_;
+    fs::path thumbs_;
+    std::unique_ptr<Progress> progress_;
+    std::mutex dirs_mutex_;
+    std::set<fs::path> ready_dirs_;
+    int done_ = 0;
+};
+
+}  // namespace
+
+BatchSummary run_batch(const Runner& runner, const BatchOptions& o) { return BatchRun(runner, o).run(); }
 
 }  // namespace portrait

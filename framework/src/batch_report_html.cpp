@@ -74,16 +74,11 @@ private:
     bool single_;
 };
 
-bool has_no_face(const BatchItem& it) {
-    return std::any_of(it.warnings.begin(), it.warnings.end(),
-                       [](const std::string& w) { return w.rfind("no_face:", 0) == 0; });
-}
-
 // Failures first, then images where no face was found, then the rest in input order.
 int rank(const BatchItem& it) {
-    if (it.status == "failed") return 0;
-    if (has_no_face(it)) return 1;
-    if (it.status == "cancelled") return 2;
+    if (it.status == ItemStatus::Failed) return 0;
+    if (it.no_face) return 1;
+    if (it.status == ItemStatus::Cancelled) return 2;
     return 3;
 }
 
@@ -96,14 +91,14 @@ figure{margin:0}figure .pair{display:flex;gap:3px}figcaption{font-size:85%;color
 .label{font-size:75%;color:#777})";
 
 void item_html(std::ostringstream& h, const BatchItem& it, std::size_t number, const Page& page) {
-    const bool has_output = it.status == "ok" || it.status == "skipped";
+    const bool has_output = it.status == ItemStatus::Ok || it.status == ItemStatus::Skipped;
     const std::string link = has_output ? page.href(it.output) : "";
     h << "<tr class=\"item\"><td>" << number << "</td><td>";
     if (!it.thumb_before.empty()) h << page.img(it.thumb_before, it.thumb_size, "before", "thumb");
     h << "</td><td>";
     if (!it.thumb_after.empty())
         h << "<a href=\"" << link << "\">" << page.img(it.thumb_after, it.thumb_size, "after", "thumb") << "</a>";
-    h << "</td><td><div class=\"" << escape_html(it.status) << "\">" << escape_html(it.status) << "</div>";
+    h << "</td><td><div class=\"" << to_string(it.status) << "\">" << to_string(it.status) << "</div>";
     h << "<div><small>in</small> <code>" << escape_html(it.input.string()) << "</code></div>";
     if (has_output)
         h << "<div><small>out</small> <a href=\"" << link << "\"><code>" << escape_html(it.output.string())

@@ -28,8 +28,8 @@ nlohmann::json item_json(const BatchItem& it) {
     for (const auto& [k, v] : it.report.stats) stats[k] = v;
     nlohmann::json j = {
         {"input", it.input.string()},
-        {"output", it.status == "ok" || it.status == "skipped" ? it.output.string() : ""},
-        {"status", it.status},
+        {"output", it.status == ItemStatus::Ok || it.status == ItemStatus::Skipped ? it.output.string() : ""},
+        {"status", to_string(it.status)},
         {"error", it.error},
         {"faces", it.faces ? nlohmann::json(*it.faces) : nlohmann::json(nullptr)},
         {"stages", stages},

@@ -79,6 +79,11 @@ ParamValue convert(const ParamSpec& spec, const RawParam& raw, const std::string
 
 }  // namespace
 
+bool is_face_stage(const StageSpec& spec) {
+    auto has = [](const std::vector<std::string>& v) { return std::find(v.begin(), v.end(), caps::kFaces) != v.end(); };
+    return has(spec.needs) || has(spec.provides);
+}
+
 ResolvedPipeline validate_pipeline(const PipelineConfig& config, const PluginRegistry& registry) {
     ResolvedPipeline out;
     out.config = config;

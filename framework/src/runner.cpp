@@ -51,6 +51,11 @@ private:
     std::size_t device_memory_;
 };
 
+// Thrown between stages once the run is cancelled: the image is reported cancelled, not failed.
+struct Cancelled : std::exception {
+    const char* what() const noexcept override { return "cancelled"; }
+};
+
 // Largest Frame::output_scale the host accepts (a guard against a stage's mistake).
 constexpr int kMaxOutputScale = 8;
 
@@ -72,10 +77,7 @@ void scale_frame_geometry(Frame& frame, int k) {
 }
 
 // Faces a face stage (one that needs or provides "faces") saw or found; -1 for other stages.
-int face_count(const StageSpec& spec, const Frame& frame) {
-    auto has = [](const std::vector<std::string>& v) { return std::find(v.begin(), v.end(), caps::kFaces) != v.end(); };
-    return has(spec.needs) || has(spec.provides) ? int(frame.faces.size()) : -1;
-}
+int face_count(const StageSpec& spec, const Frame& frame) { return is_face_stage(spec) ? int(frame.faces.size()) : -1; }
 
 std::string mib(std::size_t bytes) {
     std::ostringstream ss;
@@ -94,6 +96,13 @@ struct Runner::Instance {
     // estimate plans the enlarged full-resolution result for the next images with it.
     mutable std::atomic<int> seen_scale{1};
 };
+
+int faces_found(const ImageReport& report) {
+    int last = -1;
+    for (const auto& s : report.stages)
+        if (s.faces >= 0) last = s.faces;
+    return last;
+}
 
 Runner::Runner(ResolvedPipeline pipeline, RunEnvironment env)
     : pipeline_(std::move(pipeline)), env_(std::move(env)), models_(pipeline_.config.model_paths) {
@@ -237,7 +246,7 @@ cv::Mat Runner::process(const cv::Mat& image, const std::string& source, ImageRe
         const bool carry = scale < 1.0 || full.depth() != CV_8U;
 
         for (const auto& inst : instances_) {
-            if (cancel_requested()) throw ImageError("cancelled");
+            if (cancel_requested()) throw Cancelled();
             const ResolvedStage& st = *inst->stage;
             cv::Mat before = frame.image.clone();
             frame.warp.release();
@@ -309,7 +318,7 @@ cv::Mat Runner::process(const cv::Mat& image, const std::string& source, ImageRe
             report.stages.push_back({st.id, ms, changed, face_count(st.entry->spec, frame)});
         }
         // A stage may return early once cancelled; never hand such an image on as a result.
-        if (cancel_requested()) throw ImageError("cancelled");
+        if (cancel_requested()) throw Cancelled();
         report.stats = frame.stats;
         report.warnings = frame.warnings;
         if (!carry) full = frame.image;
@@ -338,8 +347,13 @@ cv::Mat Runner::process(const cv::Mat& image, const std::string& source, ImageRe
         return out;
     } catch (const cv::Exception& e) {
         report.error = std::string("image processing error: ") + e.what();
+    } catch (const Cancelled&) {
+        report.cancelled = true;
+        report.error = "cancelled";
     } catch (const std::exception& e) {
         report.error = e.what();
+        // A stage that gave up because the run was cancelled (tiling does) is cancelled too.
+        report.cancelled = cancel_requested().load();
     }
     return {};
 }

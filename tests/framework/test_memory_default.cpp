@@ -105,7 +105,7 @@ TEST(MemoryDefault, AHugeHeaderIsRefusedWithoutALimitBeingSet) {
     const double seconds = std::chrono::duration<double>(std::chrono::steady_clock::now() - t0).count();
     ASSERT_EQ(s.items.size(), 1u);
     const std::string& error = s.items[0].error;
-    EXPECT_EQ(s.items[0].status, "failed");
+    EXPECT_EQ(s.items[0].status, portrait::ItemStatus::Failed);
     const std::size_t px = std::size_t(32768) * 32768;
     if (portrait::default_memory_limit() < px * 18) {  // decoded input, result, float copy
         EXPECT_NE(error.find("refused before decoding"), std::string::npos) << error;

@@ -163,12 +163,12 @@ TEST(RunBatch, AStageThatThrowsFailsOnlyItsImage) {
     for (const auto& item : s.items) {
         const std::string name = item.input.filename().string();
         if (name == "b.png") {
-            EXPECT_EQ(item.status, "failed");
+            EXPECT_EQ(item.status, portrait::ItemStatus::Failed);
             EXPECT_EQ(item.report.failed_stage, "boom");
             EXPECT_NE(item.error.find("stage 'boom' failed"), std::string::npos) << item.error;
             EXPECT_FALSE(fs::exists(out / "b.png"));
         } else {
-            EXPECT_EQ(item.status, "ok") << name << ": " << item.error;
+            EXPECT_EQ(item.status, portrait::ItemStatus::Ok) << name << ": " << item.error;
             const cv::Mat written = cv::imread((out / name).string(), cv::IMREAD_UNCHANGED);
             ASSERT_FALSE(written.empty()) << name;
             EXPECT_EQ(written.size(), cv::Size(64, 48));

@@ -30,7 +30,7 @@ public:
                 for (int c = 0; c < 3; ++c) row[x][c] = cv::saturate_cast<uchar>(row[x][c] * gain);
             }
         }
-        frame.stats["vignette_strength"] = strength_;  // shows up in the batch report
+        frame.stats["vignette.strength"] = strength_;  // "<stage>.<name>": shows up in the batch report
     }
 
     // Works in place: no extra memory beyond the frame the host already counts.

@@ -668,8 +668,7 @@ bool MainWindow::canZoomToFace() const {
     if (face_file_ == images_.current()) return !faces_.empty();
     // Not looked for yet: the face stage's count says whether there is one to find.
     if (!last_result_ || last_result_->file != images_.current() || !last_result_->ok()) return false;
-    auto f = last_result_->report.stats.find("faces");
-    return f != last_result_->report.stats.end() && f->second > 0;
+    return portrait::faces_found(last_result_->report) > 0;
 }
 
 void MainWindow::zoomToFace() {
@@ -713,8 +712,8 @@ void MainWindow::showImageInfo() {
                         for (const auto& id : last_result_->stages) s += (s.empty() ? "" : ", ") + id;
                         return s;
                     }()));
-            auto f = last_result_->report.stats.find("faces");
-            if (f != last_result_->report.stats.end()) text += "<br>" + tr("Faces found: %1").arg(int(f->second));
+            if (const int n = portrait::faces_found(last_result_->report); n >= 0)
+                text += "<br>" + tr("Faces found: %1").arg(n);
         }
         if (overlay_check_->isChecked() && last_result_->faces_requested && !last_result_->faces.note.empty())
             text += "<br><i>" + tr("Overlay: %1").arg(qstr(last_result_->faces.note).toHtmlEscaped()) + "</i>";
@@ -774,7 +773,7 @@ void MainWindow::onBatchDone(FolderResultPtr r) {
     QString body;
     int shown = 0;
     for (const auto& item : s.items) {
-        if (item.status != "failed" || shown >= 5) continue;
+        if (item.status != portrait::ItemStatus::Failed || shown >= 5) continue;
         body += qstr(item.error) + "\n";
         ++shown;
     }

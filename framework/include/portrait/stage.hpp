@@ -20,8 +20,13 @@ inline namespace PORTRAIT_SDK_NAMESPACE {
 namespace caps {
 inline constexpr const char* kFaces = "faces";          // Face::box, score, keypoints, align5
 inline constexpr const char* kFaceMesh = "face_mesh";   // Face::landmarks (468 MediaPipe points)
-inline constexpr const char* kSkinMask = "skin_mask";   // Frame::masks["skin"]
+inline constexpr const char* kSkinMask = "skin_mask";   // Frame::masks[masks::kSkin]
 }  // namespace caps
+
+// Keys of Frame::masks the bundled stages write.
+namespace masks {
+inline constexpr const char* kSkin = "skin";  // skin of every face, CV_8UC1 0..255 (capability skin_mask)
+}  // namespace masks
 
 class Stage {
 public:

@@ -88,7 +88,7 @@ void FaceMeshStage::process(Frame& frame, Context& ctx) {
         f.mesh_confidence = r.face_flag;
         frame.faces.push_back(std::move(f));
     }
-    frame.stats["faces"] = double(found.size());
+    frame.stats["face_mesh.faces"] = double(found.size());
     if (draw_) draw_faces(frame.image, found);
     ctx.log().debug("{}: {} face(s)", frame.source, found.size());
 }

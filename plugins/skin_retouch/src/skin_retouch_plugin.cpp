@@ -83,7 +83,7 @@ public:
         std::vector<sk::FaceSkin> skins;
         for (const auto& f : frame.faces) skins.push_back(sk::face_skin(frame.image, f));
         if (frame.faces.empty()) {
-            frame.masks["skin"] = cv::Mat::zeros(frame.image.size(), CV_8U);
+            frame.masks[portrait::masks::kSkin] = cv::Mat::zeros(frame.image.size(), CV_8U);
             frame.stats["skin_retouch.faces"] = 0;
             ctx.log().debug("{}: no face, image unchanged", frame.source);
             return;
@@ -126,7 +126,7 @@ private:
     }
 
     void process_builtin(portrait::Frame& frame, portrait::Context& ctx, const std::vector<sk::FaceSkin>& skins) {
-        frame.masks["skin"] = sk::faces_skin_mask(frame.image.size(), skins);
+        frame.masks[portrait::masks::kSkin] = sk::faces_skin_mask(frame.image.size(), skins);
         const sk::BuiltinStats st = sk::builtin_retouch(frame.image, skins, builtin_);
         frame.stats["skin_retouch.faces"] = double(frame.faces.size());
         frame.stats["skin_retouch.blemishes"] = st.blemishes;
@@ -157,7 +157,7 @@ private:
         }
         frame.stats["skin_retouch.skin_mask_network"] = from_network ? 1 : 0;
         if (strength_ <= 0) {
-            cv::resize(skin800, frame.masks["skin"], size, 0, 0, cv::INTER_LINEAR);
+            cv::resize(skin800, frame.masks[portrait::masks::kSkin], size, 0, 0, cv::INTER_LINEAR);
             return;
         }
 
@@ -189,7 +189,7 @@ private:
         if (abpn_whitening_ > 0) sk::abpn_whiten(output, skin800, big_kernel, abpn_whitening_);
         if (strength_ < 1) cv::addWeighted(original, 1 - strength_, output, strength_, 0, output);
         output.copyTo(frame.image);
-        cv::resize(skin800, frame.masks["skin"], size, 0, 0, cv::INTER_LINEAR);
+        cv::resize(skin800, frame.masks[portrait::masks::kSkin], size, 0, 0, cv::INTER_LINEAR);
         frame.stats["skin_retouch.faces"] = faces;
         frame.stats["skin_retouch.tiles"] = tiles;
         frame.stats["skin_retouch.tiles_run"] = tiles_run;

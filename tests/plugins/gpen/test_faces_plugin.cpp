@@ -43,7 +43,6 @@ public:
             f.score = 1.f;
             frame.faces.push_back(f);
         }
-        frame.stats["faces"] = double(frame.faces.size());
     }
 
 private:

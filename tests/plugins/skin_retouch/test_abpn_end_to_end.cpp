@@ -48,8 +48,8 @@ TEST(AbpnEndToEnd, SeveralFacesOnARealPhoto) {
     EXPECT_GE(f.stats.at("skin_retouch.tiles"), double(f.faces.size()));
     ASSERT_EQ(f.image.size(), photo.size());
     ASSERT_EQ(f.image.type(), CV_8UC3);
-    ASSERT_EQ(f.masks.count("skin"), 1u);
-    EXPECT_EQ(f.masks["skin"].size(), photo.size());
+    ASSERT_EQ(f.masks.count(portrait::masks::kSkin), 1u);
+    EXPECT_EQ(f.masks[portrait::masks::kSkin].size(), photo.size());
 
     // Every crop changed; nothing outside the crops did (whitening off).
     cv::Mat outside(photo.size(), CV_8U, cv::Scalar(255));

@@ -126,8 +126,8 @@ TEST_F(ModelSearch, AutoFallsBackToBuiltinAndSaysSo) {
     EXPECT_EQ(f.stats.at("skin_retouch.backend_abpn"), 0);
     // No face: the image comes back unchanged, with an empty skin mask.
     EXPECT_EQ(cv::norm(f.image, before, cv::NORM_INF), 0);
-    ASSERT_EQ(f.masks.count("skin"), 1u);
-    EXPECT_EQ(cv::countNonZero(f.masks["skin"]), 0);
+    ASSERT_EQ(f.masks.count(portrait::masks::kSkin), 1u);
+    EXPECT_EQ(cv::countNonZero(f.masks[portrait::masks::kSkin]), 0);
 }
 
 TEST_F(ModelSearch, AbpnStartsWhenTheConvertedModelIsFound) {

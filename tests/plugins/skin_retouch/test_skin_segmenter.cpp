@@ -202,11 +202,11 @@ TEST_F(SkinSegmenterTest, AbpnStageTakesTheWhiteningMaskFromTfGraph) {
         << log;
     EXPECT_EQ(f.stats.at("skin_retouch.skin_mask_network"), 1);
     // The frame's mask is the segmenter's, brought back to the image size.
-    ASSERT_EQ(f.masks.count("skin"), 1u);
+    ASSERT_EQ(f.masks.count(portrait::masks::kSkin), 1u);
     cv::Mat want;
     cv::resize(rule_mask(rgb800(photo_)), want, photo_.size(), 0, 0, cv::INTER_LINEAR);
     cv::Mat diff;
-    cv::absdiff(f.masks["skin"], want, diff);
+    cv::absdiff(f.masks[portrait::masks::kSkin], want, diff);
     EXPECT_LT(cv::countNonZero(diff > 1), 0.001 * double(want.total()));
 
     // A corrupt tf_graph.pb: warned about by name, model.onnx next to it is used instead.

@@ -34,7 +34,6 @@ public:
         for (int i = 0; i < 6; ++i) f.keypoints.emplace_back(w / 3 + float(i) * w / 18, h / 2);
         for (int i = 0; i < 10; ++i) f.landmarks.emplace_back(w / 3 + float(i) * w / 30, h / 2 + h / 12);
         frame.faces = {f};
-        frame.stats["faces"] = 1;
     }
 };
 

@@ -54,11 +54,21 @@ struct BatchOptions {
     double progress_interval_s = 10;      // seconds between plain progress lines
 };
 
+// What became of one image. to_string gives the word the reports and the manifest use.
+enum class ItemStatus {
+    Ok,        // written
+    Failed,    // not written: error says why
+    Skipped,   // --resume: the output is up to date
+    Cancelled  // the batch was stopped before it was written
+};
+const char* to_string(ItemStatus status);
+
 struct BatchItem {
     std::filesystem::path input, output;
-    std::string status;  // "ok", "failed", "skipped" (resume: up to date), "cancelled"
+    ItemStatus status = ItemStatus::Failed;
     std::string error;
-    std::vector<std::string> warnings;
+    std::vector<std::string> warnings;  // each a line for the log and the reports
+    bool no_face = false;               // a face stage found no face (one of the warnings says so)
     ImageReport report;
     std::optional<int> faces;     // faces found; empty when no stage of the pipeline looks for faces
     std::string input_sha256;

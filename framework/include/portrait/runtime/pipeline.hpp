@@ -21,6 +21,10 @@ struct ResolvedPipeline {
     std::vector<ResolvedStage> stages;  // enabled stages only, in order
 };
 
+// A face stage needs or provides caps::kFaces: the one test, for the runner's per-stage
+// face counts, the batch's "no face" warning and the front ends.
+bool is_face_stage(const StageSpec& spec);
+
 // Throws ConfigError (file:line:column, stage and parameter named) on the first problem.
 ResolvedPipeline validate_pipeline(const PipelineConfig& config, const PluginRegistry& registry);
 

@@ -32,14 +32,19 @@ struct StageReport {
 
 struct ImageReport {
     bool ok = false;
+    bool cancelled = false;    // not ok because the run was cancelled (error says "cancelled")
     std::string error;         // why the image failed
     std::string failed_stage;  // stage id, when a stage failed
     std::vector<StageReport> stages;
-    std::map<std::string, double> stats;  // what stages reported (e.g. "faces")
+    std::map<std::string, double> stats;  // what stages reported, "<stage>.<name>" (e.g. "face_mesh.faces")
     std::vector<std::string> warnings;     // Frame::warnings, in the order stages added them
     std::vector<cv::Rect> face_boxes;      // the frame's faces at the end, in output-image pixels
     cv::Size size, working_size;
 };
+
+// Faces in the image after its last face stage (pipeline.hpp, is_face_stage); -1 when no
+// face stage ran.
+int faces_found(const ImageReport& report);
 
 class Runner {
 public:
