@@ -67,6 +67,8 @@ step("build the plugin" ${CMAKE_COMMAND} --build ${build})
 if(NOT EXISTS ${build}/portrait_vignette.so)
   message(FATAL_ERROR "the build did not make ${build}/portrait_vignette.so")
 endif()
+step("the plugin's own test (stage harness, installed runtime)" ${CMAKE_COMMAND} -E env
+     PORTRAIT_CACHE=${WORK_DIR}/cache ${build}/vignette_test)
 
 # 2b. The same plugin against the build tree, not installed (-Dportrait_DIR=<build>): what
 #     an author does while working on portrait itself. The build's CLI lists it.
@@ -74,6 +76,8 @@ step("configure the plugin against the build tree" ${CMAKE_COMMAND} -S ${PLUGIN_
      -B ${WORK_DIR}/plugin-build-tree ${gen_args} -DCMAKE_BUILD_TYPE=Release -Dportrait_DIR=${PORTRAIT_BUILD_DIR}
      -DCMAKE_FIND_PACKAGE_NO_PACKAGE_REGISTRY=ON)
 step("build the plugin against the build tree" ${CMAKE_COMMAND} --build ${WORK_DIR}/plugin-build-tree)
+step("the plugin's own test against the build tree" ${CMAKE_COMMAND} -E env
+     PORTRAIT_CACHE=${WORK_DIR}/cache ${WORK_DIR}/plugin-build-tree/vignette_test)
 step("the build's CLI loads it" ${CMAKE_COMMAND} -E env PORTRAIT_PLUGIN_PATH=${WORK_DIR}/plugin-build-tree
      PORTRAIT_CACHE=${WORK_DIR}/cache NO_COLOR=1 ${PORTRAIT_BUILD_DIR}/bin/portrait plugins)
 if(NOT STEP_OUT MATCHES "vignette 1.0.0 \\(MIT\\)")
