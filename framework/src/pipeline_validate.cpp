@@ -84,6 +84,25 @@ bool is_face_stage(const StageSpec& spec) {
     return has(spec.needs) || has(spec.provides);
 }
 
+Params stage_params(const StageConfig& sc, const StageEntry& entry) {
+    std::map<std::string, ParamValue> values;
+    std::vector<std::string> names;
+    for (const auto& p : entry.spec.params) {
+        names.push_back(p.name);
+        values[p.name] = p.default_value;
+    }
+    for (const auto& [key, raw] : sc.params) {
+        auto it = std::find_if(entry.spec.params.begin(), entry.spec.params.end(),
+                               [&](const ParamSpec& p) { return p.name == key; });
+        if (it == entry.spec.params.end())
+            throw ConfigError(raw.mark, "stage '" + sc.id + "' has no parameter '" + key + "'" +
+                                            did_you_mean(key, names) + "; 'portrait describe " + sc.stage +
+                                            "' lists them");
+        values[key] = convert(*it, raw, sc.id);
+    }
+    return Params(std::move(values));
+}
+
 ResolvedPipeline validate_pipeline(const PipelineConfig& config, const PluginRegistry& registry) {
     ResolvedPipeline out;
     out.config = config;
@@ -97,21 +116,7 @@ ResolvedPipeline validate_pipeline(const PipelineConfig& config, const PluginReg
                 msg += " (" + std::to_string(registry.refusals().size()) + " plugin file(s) were refused, see the log)";
             throw ConfigError(sc.mark, msg);
         }
-        std::map<std::string, ParamValue> values;
-        std::vector<std::string> names;
-        for (const auto& p : entry->spec.params) {
-            names.push_back(p.name);
-            values[p.name] = p.default_value;
-        }
-        for (const auto& [key, raw] : sc.params) {
-            auto it = std::find_if(entry->spec.params.begin(), entry->spec.params.end(),
-                                   [&](const ParamSpec& p) { return p.name == key; });
-            if (it == entry->spec.params.end())
-                throw ConfigError(raw.mark, "stage '" + sc.id + "' has no parameter '" + key + "'" +
-                                                did_you_mean(key, names) + "; 'portrait describe " + sc.stage +
-                                                "' lists them");
-            values[key] = convert(*it, raw, sc.id);
-        }
+        Params params = stage_params(sc, *entry);
         if (!sc.enabled) continue;
         for (const auto& need : entry->spec.needs) {
             if (provided.count(need)) continue;
@@ -125,7 +130,7 @@ ResolvedPipeline validate_pipeline(const PipelineConfig& config, const PluginReg
                                                               : "; enable one of these before it: " + providers));
         }
         for (const auto& p : entry->spec.provides) provided.insert(p);
-        out.stages.push_back({sc.id, entry, Params(std::move(values))});
+        out.stages.push_back({sc.id, entry, std::move(params)});
     }
     return out;
 }

@@ -83,10 +83,11 @@ std::string pipeline_text(const std::string& stage, const std::string& params_ya
 
 struct StageHarness::Impl {
     PluginRegistry registry;
-    ResolvedPipeline pipeline;
+    const StageEntry* stage = nullptr;
+    Params params;
     std::unique_ptr<TestContext> ctx;
     void* handle = nullptr;
-    const StageEntry* entry() const { return pipeline.stages.front().entry; }
+    const StageEntry* entry() const { return stage; }
 };
 
 StageHarness::StageHarness(const fs::path& plugin_file, const std::string& stage, const std::string& params_yaml,
@@ -97,19 +98,19 @@ StageHarness::StageHarness(const fs::path& plugin_file, const std::string& stage
         throw std::runtime_error("plugin " + plugin_file.string() + " refused: " +
                                  (r.empty() ? std::string("unknown reason") : r.back().reason));
     }
-    if (!impl_->registry.find(stage))
-        throw std::runtime_error("plugin " + plugin_file.string() + " has no stage '" + stage + "'");
+    impl_->stage = impl_->registry.find(stage);
+    if (!impl_->stage) throw std::runtime_error("plugin " + plugin_file.string() + " has no stage '" + stage + "'");
+    // The parameters only: what the stage needs is the test's to put in the frame.
     try {
-        impl_->pipeline = validate_pipeline(parse_pipeline(pipeline_text(stage, params_yaml), stage + " params"),
-                                            impl_->registry);
+        const PipelineConfig cfg = parse_pipeline(pipeline_text(stage, params_yaml), stage + " params");
+        impl_->params = stage_params(cfg.stages.front(), *impl_->stage);
     } catch (const ConfigError& e) {
         throw std::runtime_error(e.what());
     }
     apply_thread_count(options.threads);
     impl_->ctx = std::make_unique<TestContext>(stage, options, make_temp_dir());
     char err[4096] = {0};
-    impl_->handle = impl_->entry()->vtable.create(&impl_->pipeline.stages.front().params, impl_->ctx.get(), err,
-                                                  sizeof err);
+    impl_->handle = impl_->entry()->vtable.create(&impl_->params, impl_->ctx.get(), err, sizeof err);
     if (!impl_->handle) throw std::runtime_error("stage '" + stage + "' could not start: " + err);
 }
 
@@ -134,7 +135,7 @@ void StageHarness::process(Frame& frame) {
 }
 
 const StageSpec& StageHarness::spec() const { return impl_->entry()->spec; }
-const Params& StageHarness::params() const { return impl_->pipeline.stages.front().params; }
+const Params& StageHarness::params() const { return impl_->params; }
 Context& StageHarness::context() { return *impl_->ctx; }
 std::size_t StageHarness::memory_estimate(int width, int height) const {
     return impl_->entry()->vtable.memory_estimate(impl_->handle, width, height);

@@ -42,6 +42,9 @@ TEST(StageHarness, RunsTheStageWithTheParametersOfTheSnippet) {
     // Defaults fill what the snippet leaves out.
     StageHarness d(SPINE_STAGES_SO, "spine_rect");
     EXPECT_EQ(d.params().get_int("value"), 200);
+    // What a stage needs is the test's to put in the frame: no providing stage is asked for.
+    StageHarness n(SPINE_STAGES_SO, "spine_need");
+    EXPECT_EQ(n.spec().needs, std::vector<std::string>{"spine_cap"});
 }
 
 TEST(StageHarness, ParametersAreCheckedAsAPipelinesAre) {

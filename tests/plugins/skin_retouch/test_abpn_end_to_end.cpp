@@ -39,10 +39,8 @@ TEST(AbpnEndToEnd, SeveralFacesOnARealPhoto) {
     f.faces = skin_test::run_face_mesh(photo);
     ASSERT_GE(f.faces.size(), 2u) << "samples.jpg should show several faces";
 
-    skin_test::TestContext ctx({models});
-    skin_test::PluginStage st("skin_retouch", "skin_retouch",
-                              {{"backend", std::string("abpn")}, {"strength", 1.0}, {"whitening", 0.0}}, ctx);
-    st.process(f);
+    skin_test::plugin_stage("skin_retouch", "skin_retouch", "{backend: abpn, strength: 1.0, whitening: 0.0}", {models})
+        ->process(f);
     EXPECT_EQ(f.stats.at("skin_retouch.backend_abpn"), 1);
     EXPECT_EQ(f.stats.at("skin_retouch.faces"), double(f.faces.size()));
     EXPECT_GE(f.stats.at("skin_retouch.tiles"), double(f.faces.size()));
@@ -121,11 +119,8 @@ TEST(AbpnEndToEnd, NoFaceLeavesTheImageUnchanged) {
     if (models.empty()) GTEST_SKIP() << why;
     cv::Mat photo = skin_test::astronaut();
     if (photo.empty()) GTEST_SKIP() << "astronaut.png not found";
-    skin_test::TestContext ctx({models});
-    skin_test::PluginStage st("skin_retouch", "skin_retouch", {{"backend", std::string("abpn")}}, ctx);
-    portrait::Frame f;
-    f.image = photo.clone();
-    st.process(f);
+    const portrait::Frame f = skin_test::plugin_stage("skin_retouch", "skin_retouch", "{backend: abpn}", {models})
+                                  ->process(photo);
     EXPECT_EQ(cv::norm(f.image, photo, cv::NORM_INF), 0);
 }
 

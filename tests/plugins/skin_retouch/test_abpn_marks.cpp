@@ -221,14 +221,15 @@ TEST(AbpnSpotGuard, StageReportsSpotsLeftOnlyWhenOn) {
     if (models.empty()) GTEST_SKIP() << why;
     const cv::Mat photo = skin_test::astronaut();
     if (photo.empty()) GTEST_SKIP() << "astronaut.png not found";
-    skin_test::TestContext ctx({models});
     for (const bool on : {false, true}) {
-        skin_test::PluginStage st("skin_retouch", "skin_retouch",
-                                  {{"backend", std::string("abpn")}, {"spot_guard", on}, {"whitening", 0.0}}, ctx);
+        auto st = skin_test::plugin_stage("skin_retouch", "skin_retouch",
+                                          std::string("{backend: abpn, whitening: 0.0, spot_guard: ") +
+                                              (on ? "true" : "false") + "}",
+                                          {models});
         portrait::Frame f;
         f.image = photo.clone();
         f.faces = skin_test::astronaut_faces();
-        st.process(f);
+        st->process(f);
         EXPECT_EQ(f.stats.at("skin_retouch.backend_abpn"), 1);
         EXPECT_EQ(f.stats.count("skin_retouch.spots_left"), on ? 1u : 0u) << "spot_guard " << on;
     }

@@ -10,8 +10,7 @@
 #include "test_support.hpp"
 
 namespace fs = std::filesystem;
-using skin_test::PluginStage;
-using skin_test::TestContext;
+using skin_test::plugin_stage;
 
 namespace {
 
@@ -50,9 +49,8 @@ protected:
         std::ofstream(dir / "joint_20210926.pth") << "x";
     }
     std::string abpn_error() {
-        TestContext ctx;
         try {
-            PluginStage st("skin_retouch", "skin_retouch", {{"backend", std::string("abpn")}}, ctx);
+            plugin_stage("skin_retouch", "skin_retouch", "{backend: abpn}");
         } catch (const std::exception& e) {
             return e.what();
         }
@@ -117,12 +115,8 @@ TEST_F(ModelSearch, AbpnWithADownloadGivesTheExactCommand) {
 
 TEST_F(ModelSearch, AutoFallsBackToBuiltinAndSaysSo) {
     if (!fs::exists(skin_test::plugin_file("skin_retouch"))) GTEST_SKIP() << "plugin not built";
-    TestContext ctx;
-    PluginStage st("skin_retouch", "skin_retouch", {}, ctx);  // backend auto
-    portrait::Frame f;
-    f.image = cv::Mat(64, 64, CV_8UC3, cv::Scalar(90, 120, 160));
-    const cv::Mat before = f.image.clone();
-    st.process(f);
+    const cv::Mat before(64, 64, CV_8UC3, cv::Scalar(90, 120, 160));
+    portrait::Frame f = plugin_stage("skin_retouch", "skin_retouch")->process(before);  // backend auto
     EXPECT_EQ(f.stats.at("skin_retouch.backend_abpn"), 0);
     // No face: the image comes back unchanged, with an empty skin mask.
     EXPECT_EQ(cv::norm(f.image, before, cv::NORM_INF), 0);
@@ -139,10 +133,7 @@ TEST_F(ModelSearch, AbpnStartsWhenTheConvertedModelIsFound) {
     fs::current_path(root_ / "work");
     if (models.empty()) GTEST_SKIP() << why;
     ::setenv("PORTRAIT_MODELS", models.c_str(), 1);
-    TestContext ctx;
-    PluginStage st("skin_retouch", "skin_retouch", {}, ctx);  // auto finds it now
-    portrait::Frame f;
-    f.image = cv::Mat(64, 64, CV_8UC3, cv::Scalar(90, 120, 160));
-    st.process(f);
+    const portrait::Frame f = plugin_stage("skin_retouch", "skin_retouch")  // auto finds it now
+                                  ->process(cv::Mat(64, 64, CV_8UC3, cv::Scalar(90, 120, 160)));
     EXPECT_EQ(f.stats.at("skin_retouch.backend_abpn"), 1);
 }

@@ -14,10 +14,8 @@
 #include <sstream>
 
 #include <opencv2/imgproc.hpp>
-#include <spdlog/sinks/ostream_sink.h>
 
 #include "abpn_whitening.hpp"
-#include "portrait/runtime/model_locator.hpp"
 #include "portrait/runtime/sha256.hpp"
 #include "skin_segmenter.hpp"
 #include "test_support.hpp"
@@ -146,32 +144,6 @@ TEST_F(SkinSegmenterTest, SqueezeWithoutDimsIsRefusedNotCrashed) {
 
 namespace {
 
-// A Context like the host's, whose log the test can read.
-class LoggingContext final : public portrait::Context {
-public:
-    explicit LoggingContext(std::vector<fs::path> dirs)
-        : locator_(std::move(dirs)), temp_(fs::temp_directory_path()),
-          logger_(std::make_shared<spdlog::logger>("stage.skin_retouch_segmenter_test",
-                                                   std::make_shared<spdlog::sinks::ostream_sink_mt>(log_))) {
-        logger_->set_level(spdlog::level::debug);
-    }
-    spdlog::logger& log() const override { return *logger_; }
-    const fs::path& temp_dir() const override { return temp_; }
-    int threads() const override { return 2; }
-    std::size_t memory_limit() const override { return 0; }
-    fs::path find_model(const std::string& model, const std::string& file) const override {
-        return locator_.find(model, file);
-    }
-    bool cancelled() const override { return false; }
-    std::string text() const { return log_.str(); }
-
-private:
-    portrait::ModelLocator locator_;
-    fs::path temp_;
-    std::ostringstream log_;
-    std::shared_ptr<spdlog::logger> logger_;
-};
-
 void put_model(const fs::path& from, const fs::path& to) {
     fs::create_directories(to.parent_path());
     fs::copy_file(from, to, fs::copy_options::overwrite_existing);
@@ -188,15 +160,13 @@ TEST_F(SkinSegmenterTest, AbpnStageTakesTheWhiteningMaskFromTfGraph) {
     const fs::path extra = fs::temp_directory_path() / ("portrait-segmenter-stage-" + std::to_string(::getpid()));
     put_model(dir_ / "tf_graph.pb", extra / "skin-retouching" / "tf_graph.pb");
 
-    LoggingContext ctx({models, extra});
     // strength 0: the stage stops after the mask, so no network but the segmenter runs.
-    skin_test::PluginStage st("skin_retouch", "skin_retouch",
-                              {{"backend", std::string("abpn")}, {"strength", 0.0}}, ctx);
+    auto st = skin_test::plugin_stage("skin_retouch", "skin_retouch", "{backend: abpn, strength: 0.0}", {models, extra});
     portrait::Frame f;
     f.image = photo_.clone();
     f.faces = skin_test::astronaut_faces();
-    st.process(f);
-    const std::string log = ctx.text();
+    st->process(f);
+    const std::string log = st->log();
     EXPECT_NE(log.find("skin mask from tf_graph (" + (extra / "skin-retouching" / "tf_graph.pb").string() + ")"),
               std::string::npos)
         << log;
@@ -214,14 +184,12 @@ TEST_F(SkinSegmenterTest, AbpnStageTakesTheWhiteningMaskFromTfGraph) {
     std::ofstream(extra / "skin-retouching" / "tf_graph.pb.sha256")
         << portrait::sha256_file(extra / "skin-retouching" / "tf_graph.pb") << "  tf_graph.pb\n";
     put_model(dir_ / "model.onnx", extra / "skin-retouching" / "model.onnx");
-    LoggingContext ctx2({models, extra});
-    skin_test::PluginStage st2("skin_retouch", "skin_retouch",
-                               {{"backend", std::string("abpn")}, {"strength", 0.0}}, ctx2);
+    auto st2 = skin_test::plugin_stage("skin_retouch", "skin_retouch", "{backend: abpn, strength: 0.0}", {models, extra});
     portrait::Frame f2;
     f2.image = photo_.clone();
     f2.faces = skin_test::astronaut_faces();
-    st2.process(f2);
-    const std::string log2 = ctx2.text();
+    st2->process(f2);
+    const std::string log2 = st2->log();
     EXPECT_NE(log2.find("skin_retouch: cannot use " + (extra / "skin-retouching" / "tf_graph.pb").string()),
               std::string::npos)
         << log2;

@@ -9,11 +9,8 @@
 #include <stdexcept>
 
 #include <opencv2/imgcodecs.hpp>
-#include <spdlog/sinks/null_sink.h>
 
 #include "portrait/runtime/logging.hpp"
-#include "portrait/runtime/model_locator.hpp"
-#include "portrait/runtime/plugin_registry.hpp"
 
 namespace fs = std::filesystem;
 
@@ -34,59 +31,18 @@ cv::Mat astronaut() { return cv::imread("/usr/lib/python3/dist-packages/skimage/
 
 cv::Mat samples_photo() { return cv::imread((portrait::cache_dir() / "samples" / "samples.jpg").string(), cv::IMREAD_COLOR); }
 
-TestContext::TestContext(std::vector<fs::path> model_dirs) : dirs_(std::move(model_dirs)), temp_(fs::temp_directory_path()) {}
-
-spdlog::logger& TestContext::log() const {
-    static auto logger = std::make_shared<spdlog::logger>("stage.skin_retouch_test", std::make_shared<spdlog::sinks::null_sink_mt>());
-    return *logger;
-}
-
-fs::path TestContext::find_model(const std::string& model, const std::string& file) const {
-    return portrait::ModelLocator(dirs_).find(model, file);
-}
-
 fs::path plugin_file(const std::string& plugin) {
     return binary_dir() / "lib" / "portrait" / "plugins" / ("portrait_" + plugin + ".so");
 }
 
-struct PluginStage::Impl {
-    portrait::PluginRegistry registry;
-    const portrait::StageEntry* entry = nullptr;
-    portrait::Params params;
-    portrait::Context* ctx = nullptr;
-    void* handle = nullptr;
-};
-
-PluginStage::PluginStage(const std::string& plugin, const std::string& stage,
-                         const std::map<std::string, portrait::ParamValue>& overrides, portrait::Context& ctx)
-    : impl_(std::make_unique<Impl>()) {
-    if (!impl_->registry.load_file(plugin_file(plugin))) {
-        std::string why = impl_->registry.refusals().empty() ? "" : impl_->registry.refusals().back().reason;
-        throw std::runtime_error("cannot load plugin " + plugin_file(plugin).string() + ": " + why);
-    }
-    impl_->entry = impl_->registry.find(stage);
-    if (!impl_->entry) throw std::runtime_error("no stage " + stage);
-    std::map<std::string, portrait::ParamValue> values;
-    for (const auto& p : impl_->entry->spec.params) values[p.name] = p.default_value;
-    for (const auto& [k, v] : overrides) values[k] = v;
-    impl_->params = portrait::Params(values);
-    impl_->ctx = &ctx;
-    char err[4096] = {0};
-    impl_->handle = impl_->entry->vtable.create(&impl_->params, &ctx, err, sizeof err);
-    if (!impl_->handle) throw std::runtime_error(err);
+std::unique_ptr<portrait::testing::StageHarness> plugin_stage(const std::string& plugin, const std::string& stage,
+                                                              const std::string& params,
+                                                              std::vector<fs::path> model_dirs) {
+    portrait::testing::HarnessOptions o;
+    o.model_dirs = std::move(model_dirs);
+    o.threads = 2;
+    return std::make_unique<portrait::testing::StageHarness>(plugin_file(plugin), stage, params, o);
 }
-
-PluginStage::~PluginStage() {
-    if (impl_ && impl_->handle) impl_->entry->vtable.destroy(impl_->handle);
-}
-
-void PluginStage::process(portrait::Frame& frame) {
-    char err[4096] = {0};
-    if (impl_->entry->vtable.process(impl_->handle, &frame, impl_->ctx, err, sizeof err) != 0)
-        throw std::runtime_error(err);
-}
-
-const portrait::StageSpec& PluginStage::spec() const { return impl_->entry->spec; }
 
 std::string face_mesh_unavailable() {
     if (!fs::exists(plugin_file("face_mesh"))) return "face_mesh plugin not built (" + plugin_file("face_mesh").string() + ")";
@@ -98,14 +54,7 @@ std::string face_mesh_unavailable() {
 }
 
 std::vector<portrait::Face> run_face_mesh(const cv::Mat& image) {
-    TestContext ctx;
-    PluginStage st("face_mesh", "face_mesh", {}, ctx);
-    portrait::Frame f;
-    f.image = image.clone();
-    f.original_size = image.size();
-    f.source = "test";
-    st.process(f);
-    return f.faces;
+    return plugin_stage("face_mesh", "face_mesh")->process(image).faces;
 }
 
 void write_faces(const fs::path& file, const std::vector<portrait::Face>& faces) {

@@ -1,5 +1,5 @@
-// Shared helpers for the skin_retouch tests and benchmark: test photos, a host-like
-// Context, loading stages from the built plugins, faces from the real face_mesh stage
+// Shared helpers for the skin_retouch tests and benchmark: test photos, stages from the
+// built plugins through portrait's stage harness, faces from the real face_mesh stage
 // (or the stored landmark fixture), and the synthetic-weight ABPN model.
 #pragma once
 
@@ -12,42 +12,19 @@
 #include <opencv2/core.hpp>
 
 #include "portrait/sdk.hpp"
+#include "portrait/testing.hpp"
 
 namespace skin_test {
 
 cv::Mat astronaut();      // empty if python3-skimage is not installed
 cv::Mat samples_photo();  // human's samples.jpg from the cache; empty if absent
 
-// A Context with a real ModelLocator (pipeline model_paths = `model_dirs`).
-class TestContext final : public portrait::Context {
-public:
-    explicit TestContext(std::vector<std::filesystem::path> model_dirs = {});
-    spdlog::logger& log() const override;
-    const std::filesystem::path& temp_dir() const override { return temp_; }
-    int threads() const override { return 2; }
-    std::size_t memory_limit() const override { return 0; }
-    std::filesystem::path find_model(const std::string& model, const std::string& file) const override;
-    bool cancelled() const override { return false; }
-
-private:
-    std::vector<std::filesystem::path> dirs_;
-    std::filesystem::path temp_;
-};
-
-// A stage created from a built plugin .so with its declared defaults plus `overrides`.
-class PluginStage {
-public:
-    // Throws std::runtime_error with the stage's own message when it cannot start.
-    PluginStage(const std::string& plugin, const std::string& stage,
-                const std::map<std::string, portrait::ParamValue>& overrides, portrait::Context& ctx);
-    ~PluginStage();
-    void process(portrait::Frame& frame);  // throws with the stage's message
-    const portrait::StageSpec& spec() const;
-
-private:
-    struct Impl;
-    std::unique_ptr<Impl> impl_;
-};
+// The stage `stage` of the built plugin `plugin` (portrait_<plugin>.so) through the stage
+// harness, with `params` (a YAML mapping) and the model folders `model_dirs`, 2 threads.
+// Throws std::runtime_error with the stage's own message when it cannot start.
+std::unique_ptr<portrait::testing::StageHarness> plugin_stage(const std::string& plugin, const std::string& stage,
+                                                              const std::string& params = "{}",
+                                                              std::vector<std::filesystem::path> model_dirs = {});
 
 std::filesystem::path plugin_file(const std::string& plugin);  // in the build tree
 // Why the face_mesh stage cannot run here (empty when it can).

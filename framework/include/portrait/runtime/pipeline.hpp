@@ -25,6 +25,10 @@ struct ResolvedPipeline {
 // face counts, the batch's "no face" warning and the front ends.
 bool is_face_stage(const StageSpec& spec);
 
+// One stage entry's parameters, converted, range- and choice-checked, defaults filled in,
+// as validate_pipeline does for each entry (needs are not looked at). Throws ConfigError.
+Params stage_params(const StageConfig& stage, const StageEntry& entry);
+
 // Throws ConfigError (file:line:column, stage and parameter named) on the first problem.
 ResolvedPipeline validate_pipeline(const PipelineConfig& config, const PluginRegistry& registry);
 
