@@ -129,8 +129,9 @@ int cmd_run(const std::vector<std::string>& args) {
     if (!(options.progress_interval_s >= 0 && options.progress_interval_s <= 86400))
         throw UsageError("--progress-interval must be a number of seconds, 0 .. 86400");
 
-    // Fail fast on a missing input or a bad list, before any plugin or model loads.
-    collect_inputs(options.inputs, options.listed, nullptr, {});
+    // Fail fast on a missing input or a bad list, before any plugin or model loads; the
+    // batch runs on this list.
+    BatchInputs inputs = list_batch_inputs(options);
 
     PluginRegistry registry;
     load_plugins(registry, cfg, vm);
@@ -153,7 +154,7 @@ int cmd_run(const std::vector<std::string>& args) {
         std::cerr << "portrait run: " << e.what() << "\n";
         return kUsage;
     }
-    BatchSummary summary = run_batch(*runner, options);
+    BatchSummary summary = run_batch(*runner, options, std::move(inputs));
     const std::string renamed =
         summary.renamed ? ", " + std::to_string(summary.renamed) + " renamed to avoid a name collision" : "";
     host_logger().info("{} image(s) written, {} failed, {} skipped (up to date), {} with no face found{}{}", summary.ok,

@@ -1,5 +1,5 @@
 // The batch loop: a oneTBB parallel_pipeline over the planned inputs. A serial filter
-// hands out the next image (and stops on SIGINT); a parallel filter reads, checks the
+// hands out the next image (and stops once cancelled); a parallel filter reads, checks the
 // header, admits the image by its estimated peak memory, decodes, runs the pipeline,
 // encodes and writes it atomically; a serial filter records the manifest line and
 // progress. Images in flight never exceed `workers`; threads never exceed `threads`.
@@ -184,16 +184,18 @@ namespace {
 // in order), list the ones never started, write the reports.
 class BatchRun {
 public:
-    BatchRun(const Runner& runner, const BatchOptions& o) : runner_(runner), o_(o), log_(host_logger()) {}
+    BatchRun(const Runner& runner, const BatchOptions& o, BatchInputs inputs, const BatchObserver& observer)
+        : runner_(runner), o_(o), observer_(observer), log_(host_logger()), listed_(std::move(inputs)) {}
 
     BatchSummary run() {
         const auto t_start = Clock::now();
         select_inputs();
         plan_threads();
         open_outputs();
+        if (observer_.started) observer_.started(int(inputs_.size()));
         const std::size_t started = run_images();
         list_unstarted(started);
-        summary_.interrupted = cancel_requested().load();
+        summary_.interrupted = o_.cancel.cancelled();
         progress_->finish(done_, summary_.failed, summary_.skipped);
         summary_.wall_s = std::chrono::duration<double>(Clock::now() - t_start).count();
         summary_.peak_rss_bytes = peak_rss_bytes();
@@ -202,19 +204,15 @@ public:
     }
 
 private:
-    // The listed, found and planned inputs of this shard.
+    // The inputs of this shard (list_batch_inputs made them).
     void select_inputs() {
         summary_.overrides = o_.overrides;
         summary_.quality = o_.write.jpeg_quality_auto ? "auto" : std::to_string(o_.write.jpeg_quality);
-        std::vector<ListedInput> listed = o_.listed;
-        for (auto& l : read_input_lists(o_.from_lists)) listed.push_back(std::move(l));
-        std::vector<BatchInput> all = collect_inputs(o_.inputs, listed, &summary_.listing_warnings, o_.output_dir);
+        summary_.listing_warnings = std::move(listed_.warnings);
         for (const auto& w : summary_.listing_warnings) log_.warn("{}", w);
-        plan_outputs(all, o_);
-        for (auto& in : all)
-            if (in_shard(in.output_rel, o_.shard_index, o_.shard_count)) inputs_.push_back(std::move(in));
+        inputs_ = std::move(listed_.inputs);
         if (o_.shard_count > 1)
-            log_.info("shard {}/{}: {} of {} image(s)", o_.shard_index, o_.shard_count, inputs_.size(), all.size());
+            log_.info("shard {}/{}: {} of {} image(s)", o_.shard_index, o_.shard_count, inputs_.size(), listed_.listed);
         summary_.items.resize(inputs_.size());
     }
 
@@ -303,7 +301,7 @@ private:
         bool holding = false;
         try {
             if (!in.error.empty()) throw ImageError(in.error);
-            if (cancel_requested()) {
+            if (o_.cancel.cancelled()) {
                 item.status = ItemStatus::Cancelled;
                 item.error = "not started: the batch was interrupted";
                 return;
@@ -318,10 +316,11 @@ private:
                 return;
             }
             const ImageHeader header = probe_image(bytes, name);
+            ProcessOptions run;
+            run.cancel = o_.cancel;
             try {
-                admitted = runner_.estimate_peak_bytes(cv::Size(header.width, header.height), header.channels,
-                                                       header.depth_bytes) +
-                           bytes.size();
+                run.plan = runner_.plan(cv::Size(header.width, header.height), header.channels, header.depth_bytes);
+                admitted = run.plan->peak_bytes + bytes.size();
             } catch (const ImageError& e) {
                 throw ImageError(name + ": " + std::to_string(header.width) + "x" + std::to_string(header.height) +
                                  " " + e.what() + "; refused before decoding");
@@ -338,7 +337,13 @@ private:
             for (auto& w : img.warnings) item.warnings.push_back("metadata: " + w);
 
             t = Clock::now();
-            cv::Mat result = runner_.process(img.pixels, name, item.report);
+            // The plan holds for the pixels the header announced (a turn by the EXIF
+            // orientation changes neither scale nor estimate); other pixels are planned again.
+            const cv::Size hs(header.width, header.height), ps = img.pixels.size();
+            if ((ps != hs && ps != cv::Size(hs.height, hs.width)) || img.pixels.channels() != header.channels ||
+                int(img.pixels.elemSize1()) != header.depth_bytes)
+                run.plan.reset();
+            cv::Mat result = runner_.process(img.pixels, name, item.report, run);
             item.process_ms = ms_since(t);
             if (!item.report.ok) {
                 if (!item.report.cancelled) throw ImageError(name + ": " + item.report.error);
@@ -418,6 +423,7 @@ private:
         }
         ++done_;
         progress_->update(done_, summary_.failed, summary_.skipped);
+        if (observer_.item_done) observer_.item_done(item, done_, int(inputs_.size()));
     }
 
     // The images through a oneTBB pipeline: handed out in order, processed `workers` at a
@@ -432,7 +438,7 @@ private:
                 std::size_t(workers_),
                 tbb::make_filter<void, Job*>(tbb::filter_mode::serial_in_order,
                                              [&](tbb::flow_control& fc) -> Job* {
-                                                 if (next >= inputs_.size() || cancel_requested()) {
+                                                 if (next >= inputs_.size() || o_.cancel.cancelled()) {
                                                      fc.stop();
                                                      return nullptr;
                                                  }
@@ -453,7 +459,7 @@ private:
         return next;
     }
 
-    // Images never started because of SIGINT are listed too, so the report is complete.
+    // Images never started because the batch was cancelled are listed too, so the report is complete.
     void list_unstarted(std::size_t from) {
         for (std::size_t i = from; i < inputs_.size(); ++i) {
             BatchItem& item = summary_.items[i];
@@ -489,7 +495,9 @@ private:
 
     const Runner& runner_;
     const BatchOptions& o_;
+    const BatchObserver& observer_;
     spdlog::logger& log_;
+    BatchInputs listed_;
     BatchSummary summary_;
     std::vector<BatchInput> inputs_;
     int threads_ = 1, workers_ = 1;
@@ -505,6 +513,24 @@ private:
 
 }  // namespace
 
-BatchSummary run_batch(const Runner& runner, const BatchOptions& o) { return BatchRun(runner, o).run(); }
+BatchInputs list_batch_inputs(const BatchOptions& o) {
+    BatchInputs out;
+    std::vector<ListedInput> listed = o.listed;
+    for (auto& l : read_input_lists(o.from_lists)) listed.push_back(std::move(l));
+    std::vector<BatchInput> all = collect_inputs(o.inputs, listed, &out.warnings, o.output_dir);
+    plan_outputs(all, o);
+    out.listed = all.size();
+    for (auto& in : all)
+        if (in_shard(in.output_rel, o.shard_index, o.shard_count)) out.inputs.push_back(std::move(in));
+    return out;
+}
+
+BatchSummary run_batch(const Runner& runner, const BatchOptions& o, BatchInputs inputs, const BatchObserver& observer) {
+    return BatchRun(runner, o, std::move(inputs), observer).run();
+}
+
+BatchSummary run_batch(const Runner& runner, const BatchOptions& o, const BatchObserver& observer) {
+    return run_batch(runner, o, list_batch_inputs(o), observer);
+}
 
 }  // namespace portrait

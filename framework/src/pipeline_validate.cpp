@@ -79,10 +79,12 @@ ParamValue convert(const ParamSpec& spec, const RawParam& raw, const std::string
 
 }  // namespace
 
-bool is_face_stage(const StageSpec& spec) {
-    auto has = [](const std::vector<std::string>& v) { return std::find(v.begin(), v.end(), caps::kFaces) != v.end(); };
-    return has(spec.needs) || has(spec.provides);
-}
+namespace {
+bool has_faces(const std::vector<std::string>& v) { return std::find(v.begin(), v.end(), caps::kFaces) != v.end(); }
+}  // namespace
+
+bool is_face_stage(const StageSpec& spec) { return has_faces(spec.needs) || has_faces(spec.provides); }
+bool finds_faces(const StageSpec& spec) { return has_faces(spec.provides); }
 
 Params stage_params(const StageConfig& sc, const StageEntry& entry) {
     std::map<std::string, ParamValue> values;

@@ -37,6 +37,7 @@ public:
     std::filesystem::path find_model(const std::string& model, const std::string& file) const override {
         return models_->find(model, file);
     }
+    // What a stage sees while it starts (a call's own token replaces it, CallContext).
     bool cancelled() const override { return cancel_requested().load(); }
     std::string device() const override { return device_; }
     std::size_t device_memory_limit() const override { return device_memory_; }
@@ -49,6 +50,27 @@ private:
     const ModelLocator* models_;
     std::string device_;
     std::size_t device_memory_;
+};
+
+// A stage's context for one process() call: the instance's, with that call's cancel token
+// (calls on several threads each have their own).
+class CallContext final : public Context {
+public:
+    CallContext(const Context& host, const CancelToken& cancel) : host_(host), cancel_(cancel) {}
+    spdlog::logger& log() const override { return host_.log(); }
+    const std::filesystem::path& temp_dir() const override { return host_.temp_dir(); }
+    int threads() const override { return host_.threads(); }
+    std::size_t memory_limit() const override { return host_.memory_limit(); }
+    std::filesystem::path find_model(const std::string& model, const std::string& file) const override {
+        return host_.find_model(model, file);
+    }
+    bool cancelled() const override { return cancel_.cancelled(); }
+    std::string device() const override { return host_.device(); }
+    std::size_t device_memory_limit() const override { return host_.device_memory_limit(); }
+
+private:
+    const Context& host_;
+    const CancelToken& cancel_;
 };
 
 // Thrown between stages once the run is cancelled: the image is reported cancelled, not failed.
@@ -184,25 +206,25 @@ std::size_t Runner::estimate_at(cv::Size full, double scale, int channels, int d
     return bytes;
 }
 
-double Runner::choose_scale(cv::Size full, int channels, int depth_bytes) const {
-    double scale = working_scale(full, pipeline_.config.resources.max_size);
+WorkPlan Runner::plan(cv::Size full, int channels, int depth_bytes) const {
+    WorkPlan p;
+    p.scale = working_scale(full, pipeline_.config.resources.max_size);
+    p.peak_bytes = estimate_at(full, p.scale, channels, depth_bytes);
     const std::size_t limit = pipeline_.config.resources.memory_limit;
-    if (limit == 0) return scale;
     // Adapt: shrink the working size until the estimate fits (not below 256 px).
-    while (estimate_at(full, scale, channels, depth_bytes) > limit) {
-        if (std::max(full.width, full.height) * scale * 0.8 < 256)
-            throw ImageError("needs about " + mib(estimate_at(full, scale, channels, depth_bytes)) +
+    while (limit > 0 && p.peak_bytes > limit) {
+        if (std::max(full.width, full.height) * p.scale * 0.8 < 256)
+            throw ImageError("needs about " + mib(p.peak_bytes) +
                              " even at the smallest working size, over resources.memory_limit " + mib(limit));
-        scale *= 0.8;
+        p.scale *= 0.8;
+        p.peak_bytes = estimate_at(full, p.scale, channels, depth_bytes);
     }
-    return scale;
+    return p;
 }
 
-std::size_t Runner::estimate_peak_bytes(cv::Size full, int channels, int depth_bytes) const {
-    return estimate_at(full, choose_scale(full, channels, depth_bytes), channels, depth_bytes);
-}
-
-cv::Mat Runner::process(const cv::Mat& image, const std::string& source, ImageReport& report) const {
+cv::Mat Runner::process(const cv::Mat& image, const std::string& source, ImageReport& report,
+                        const ProcessOptions& options) const {
+    const CancelToken& cancel = options.cancel;
     report = ImageReport{};
     report.size = image.size();
     if (image.empty()) {
@@ -232,7 +254,8 @@ cv::Mat Runner::process(const cv::Mat& image, const std::string& source, ImageRe
         cv::Mat full8 = full;
         if (full.depth() == CV_16U) full.convertTo(full8, CV_8UC3, 1.0 / 257.0);
 
-        const double scale = choose_scale(image.size(), channels, int(image.elemSize1()));
+        const double scale =
+            options.plan ? options.plan->scale : plan(image.size(), channels, int(image.elemSize1())).scale;
         Frame frame;
         frame.scale = scale;
         frame.original_size = image.size();
@@ -245,9 +268,31 @@ cv::Mat Runner::process(const cv::Mat& image, const std::string& source, ImageRe
         report.working_size = wsize;
         const bool carry = scale < 1.0 || full.depth() != CV_8U;
 
+        // Tells the observer about the stage that just succeeded (report.stages' last entry).
+        auto observe = [&](const ResolvedStage& st) {
+            if (!options.on_stage) return;
+            StageEvent ev{st, report.stages.back(), frame, {}};
+            if (is_face_stage(st.entry->spec)) {
+                // Working pixels are output pixels unless the change is carried to `full`.
+                const float fx = carry ? float(full.cols) / float(wsize.width) : 1.f;
+                const float fy = carry ? float(full.rows) / float(wsize.height) : 1.f;
+                for (Face f : frame.faces) {
+                    f.box = cv::Rect2f(f.box.x * fx, f.box.y * fy, f.box.width * fx, f.box.height * fy);
+                    auto scale_points = [&](auto& points) {
+                        for (auto& p : points) p = cv::Point2f(p.x * fx, p.y * fy);
+                    };
+                    scale_points(f.keypoints);
+                    scale_points(f.landmarks);
+                    scale_points(f.align5);
+                    ev.faces.push_back(std::move(f));
+                }
+            }
+            options.on_stage(ev);
+        };
         for (const auto& inst : instances_) {
-            if (cancel_requested()) throw Cancelled();
+            if (cancel.cancelled()) throw Cancelled();
             const ResolvedStage& st = *inst->stage;
+            CallContext ctx(*inst->ctx, cancel);
             cv::Mat before = frame.image.clone();
             frame.warp.release();
             frame.output_scale = 1;
@@ -256,9 +301,9 @@ cv::Mat Runner::process(const cv::Mat& image, const std::string& source, ImageRe
             int rc;
             if (inst->serial) {
                 std::lock_guard<std::mutex> lock(*inst->serial);
-                rc = st.entry->vtable.process(inst->handle, &frame, inst->ctx.get(), err, sizeof err);
+                rc = st.entry->vtable.process(inst->handle, &frame, &ctx, err, sizeof err);
             } else {
-                rc = st.entry->vtable.process(inst->handle, &frame, inst->ctx.get(), err, sizeof err);
+                rc = st.entry->vtable.process(inst->handle, &frame, &ctx, err, sizeof err);
             }
             double ms = std::chrono::duration<double, std::milli>(std::chrono::steady_clock::now() - t0).count();
             if (rc != 0) {
@@ -306,6 +351,7 @@ cv::Mat Runner::process(const cv::Mat& image, const std::string& source, ImageRe
                 scale_frame_geometry(frame, k);
                 wsize = new_wsize;
                 report.stages.push_back({st.id, ms, true, face_count(st.entry->spec, frame)});
+                observe(st);
                 continue;
             }
             bool changed = cv::norm(before, frame.image, cv::NORM_INF) > 0;
@@ -316,9 +362,10 @@ cv::Mat Runner::process(const cv::Mat& image, const std::string& source, ImageRe
                     transfer_difference(full, before, frame.image);
             }
             report.stages.push_back({st.id, ms, changed, face_count(st.entry->spec, frame)});
+            observe(st);
         }
         // A stage may return early once cancelled; never hand such an image on as a result.
-        if (cancel_requested()) throw Cancelled();
+        if (cancel.cancelled()) throw Cancelled();
         report.stats = frame.stats;
         report.warnings = frame.warnings;
         if (!carry) full = frame.image;
@@ -353,7 +400,7 @@ cv::Mat Runner::process(const cv::Mat& image, const std::string& source, ImageRe
     } catch (const std::exception& e) {
         report.error = e.what();
         // A stage that gave up because the run was cancelled (tiling does) is cancelled too.
-        report.cancelled = cancel_requested().load();
+        report.cancelled = cancel.cancelled();
     }
     return {};
 }

@@ -118,11 +118,6 @@ void register_temp_dir_for_signals(const fs::path& dir) {
 
 const std::atomic<bool>& cancel_requested() { return g_cancel; }
 int cancel_signal() { return g_cancel_signal; }
-void request_cancel() { g_cancel = true; }
-void clear_cancel() {
-    g_cancel_signal = 0;
-    g_cancel = false;
-}
 
 StopCleanlyOnSigterm::StopCleanlyOnSigterm() { ++g_graceful_sigterm; }
 StopCleanlyOnSigterm::~StopCleanlyOnSigterm() { --g_graceful_sigterm; }

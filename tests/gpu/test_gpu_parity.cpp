@@ -46,7 +46,7 @@ struct DeviceRun {
 DeviceRun run_on(const std::string& device, const fs::path& gpen_file, const fs::path& sr_file, const cv::Mat& photo) {
     const int size = 64;
     TorchFaceRestorer restorer(gpen_file, size, device);
-    TorchUpsampler background(sr_file, 400, 32, {}, device);
+    TorchUpsampler background(sr_file, 400, 32, device);
     EnhanceOptions opt;
     opt.scale = 2;
     opt.batch = 2;

@@ -20,7 +20,7 @@
 #include <QTest>
 #include <QUrl>
 
-#include "core/cancel.hpp"
+#include "portrait/runtime/temp_dir.hpp"
 #include "portrait/runtime/image_io.hpp"
 #include "portrait/runtime/logging.hpp"
 #include "portrait/runtime/model_locator.hpp"

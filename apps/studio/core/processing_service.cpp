@@ -1,12 +1,9 @@
 #include "processing_service.hpp"
 
 #include <chrono>
-#include <fstream>
 
 #include <spdlog/spdlog.h>
 
-#include "cancel.hpp"
-#include "portrait/runtime/batch_manifest.hpp"
 #include "portrait/runtime/errors.hpp"
 #include "portrait/runtime/image_io.hpp"
 #include "portrait/runtime/logging.hpp"
@@ -26,14 +23,12 @@ struct ProcessingService::Cache {
     // The runner for the current pipeline (creating one loads every stage's models).
     std::string runner_key;
     std::unique_ptr<Runner> runner;
-    std::unique_ptr<FaceProbe> probe;
-    std::string probe_error;
-    // The last result, so toggling the overlay does not process again.
+    // The last result (and the faces seen while it was made), so toggling the overlay does
+    // not process again.
     std::string result_key;
     cv::Mat after;
     ImageReport report;
     double ms = 0;
-    std::string faces_key;
     FaceOverlay faces;
 };
 
@@ -43,26 +38,6 @@ std::string file_key(const fs::path& file, fs::file_time_type mtime, std::uintma
     return file.string() + "|" + std::to_string(mtime.time_since_epoch().count()) + "|" + std::to_string(size);
 }
 
-// Counts the non-empty lines (manifest entries; the writer puts blank lines between them
-// so a torn line ends cleanly) from `offset` on, moving `offset` to the end. `last` is
-// the last byte read so far, so a line split between two reads counts once.
-std::size_t count_new_entries(const fs::path& file, std::uintmax_t& offset, char& last) {
-    std::ifstream in(file, std::ios::binary);
-    if (!in) return 0;
-    in.seekg(std::streamoff(offset));
-    std::size_t lines = 0;
-    char buf[65536];
-    while (in.read(buf, sizeof buf) || in.gcount() > 0) {
-        const auto n = in.gcount();
-        for (std::streamsize i = 0; i < n; ++i) {
-            if (buf[i] == '\n' && last != '\n') ++lines;
-            last = buf[i];
-        }
-        offset += std::uintmax_t(n);
-    }
-    return lines;
-}
-
 }  // namespace
 
 ProcessingService::ProcessingService(std::shared_ptr<SharedRegistry> registry, QObject* parent)
@@ -70,17 +45,14 @@ ProcessingService::ProcessingService(std::shared_ptr<SharedRegistry> registry, Q
       cache_(std::make_unique<Cache>()) {
     qRegisterMetaType<PreviewResultPtr>();
     qRegisterMetaType<FolderResultPtr>();
-    progress_timer_.setInterval(200);
-    connect(&progress_timer_, &QTimer::timeout, this, &ProcessingService::poll_batch);
 }
 
 ProcessingService::~ProcessingService() {
     pending_preview_.reset();
     pending_folder_.reset();
     if (worker_.joinable()) {
-        request_stop();
+        job_cancel_.cancel();
         worker_.join();
-        clear_stop();
     }
     cache_.reset();  // stage instances go before the registry that holds their plugins
 }
@@ -88,7 +60,7 @@ ProcessingService::~ProcessingService() {
 std::uint64_t ProcessingService::preview(PreviewRequest request) {
     const std::uint64_t serial = next_serial_++;
     pending_preview_.emplace(std::move(request), serial);
-    if (preview_running_) request_stop();  // superseded: its result would be stale
+    if (preview_running_) job_cancel_.cancel();  // superseded: its result would be stale
     start_next();
     return serial;
 }
@@ -96,7 +68,7 @@ std::uint64_t ProcessingService::preview(PreviewRequest request) {
 bool ProcessingService::apply_to_folder(FolderRequest request) {
     if (running_batch_ || pending_folder_) return false;
     pending_folder_ = std::move(request);
-    if (preview_running_) request_stop();  // the batch goes first; the preview is shown again after
+    if (preview_running_) job_cancel_.cancel();  // the batch goes first; the preview is shown again after
     start_next();
     return true;
 }
@@ -104,7 +76,7 @@ bool ProcessingService::apply_to_folder(FolderRequest request) {
 void ProcessingService::cancel() {
     pending_preview_.reset();
     pending_folder_.reset();
-    if (worker_.joinable()) request_stop();
+    if (worker_.joinable()) job_cancel_.cancel();
 }
 
 void ProcessingService::wait_idle() {
@@ -121,21 +93,15 @@ void ProcessingService::start_next() {
         FolderRequest req = std::move(*pending_folder_);
         pending_folder_.reset();
         running_batch_ = true;
-        manifest_file_ = manifest_dir(req.output) / "manifest.jsonl";
-        manifest_offset_ = 0;
-        std::error_code ec;
-        manifest_offset_ = fs::exists(manifest_file_, ec) ? fs::file_size(manifest_file_, ec) : 0;
-        if (ec) manifest_offset_ = 0;
-        manifest_done_ = 0;
-        manifest_last_ = '\n';
-        batch_total_ = 0;
-        progress_timer_.start();
-        worker_ = std::thread([this, req = std::move(req)] { run_folder(req); });
+        job_cancel_ = CancelToken();
+        worker_ = std::thread([this, req = std::move(req), cancel = job_cancel_] { run_folder(req, cancel); });
     } else if (pending_preview_) {
         auto [req, serial] = std::move(*pending_preview_);
         pending_preview_.reset();
         preview_running_ = true;
-        worker_ = std::thread([this, req = std::move(req), serial = serial] { run_preview(req, serial); });
+        job_cancel_ = CancelToken();
+        worker_ = std::thread(
+            [this, req = std::move(req), serial = serial, cancel = job_cancel_] { run_preview(req, serial, cancel); });
     } else {
         if (busy_reported_) {
             busy_reported_ = false;
@@ -152,32 +118,17 @@ void ProcessingService::start_next() {
 void ProcessingService::job_finished() {
     // Runs on the owner's thread, posted by the job as its last act.
     if (worker_.joinable()) worker_.join();
-    clear_stop();  // no job runs now: a stop that was asked for has been honoured
-    if (running_batch_) {
-        progress_timer_.stop();
-        poll_batch();
-    }
     running_batch_ = false;
     preview_running_ = false;
-}
-
-void ProcessingService::poll_batch() {
-    if (manifest_file_.empty()) return;
-    manifest_done_ += int(count_new_entries(manifest_file_, manifest_offset_, manifest_last_));
-    const int total = batch_total_.load();
-    if (total > 0) Q_EMIT batchProgress(std::min(manifest_done_, total), total);
 }
 
 Runner* ProcessingService::runner_for(const PipelineConfig& config, std::optional<ErrorInfo>& error) {
     Cache& c = *cache_;
     const std::string key = to_yaml(config);
     if (c.runner && key == c.runner_key) return c.runner.get();
-    c.probe.reset();
-    c.probe_error.clear();
     c.runner.reset();
     c.runner_key.clear();
     c.result_key.clear();
-    c.faces_key.clear();
     ResolvedPipeline resolved;
     try {
         registry_->load_pipeline_folders(config);
@@ -197,7 +148,7 @@ Runner* ProcessingService::runner_for(const PipelineConfig& config, std::optiona
     return c.runner.get();
 }
 
-void ProcessingService::run_preview(const PreviewRequest& request, std::uint64_t serial) {
+void ProcessingService::run_preview(const PreviewRequest& request, std::uint64_t serial, const CancelToken& cancel) {
     Cache& c = *cache_;
     auto result = std::make_shared<PreviewResult>();
     result->serial = serial;
@@ -224,7 +175,6 @@ void ProcessingService::run_preview(const PreviewRequest& request, std::uint64_t
         c.pixels.release();
         c.metadata = {};
         c.result_key.clear();
-        c.faces_key.clear();
         try {
             const std::vector<unsigned char> bytes = read_file_bytes(request.file);
             const ImageHeader header = probe_image(bytes, request.file.string());
@@ -249,7 +199,7 @@ void ProcessingService::run_preview(const PreviewRequest& request, std::uint64_t
         PreviewResultPtr loaded = std::make_shared<PreviewResult>(*result);
         QMetaObject::invokeMethod(this, [this, loaded] { Q_EMIT imageLoaded(loaded); }, Qt::QueuedConnection);
     }
-    if (stop_requested()) {
+    if (cancel.cancelled()) {
         result->cancelled = true;
         finish();
         return;
@@ -265,24 +215,37 @@ void ProcessingService::run_preview(const PreviewRequest& request, std::uint64_t
     result->pipeline_yaml = c.runner_key;
     const int threads = resolve_thread_count(request.config.resources.threads);
 
-    // 3. The result (reused when only the overlay changed).
+    // 3. The result (reused when only the overlay changed), and the faces the pipeline's
+    // first face finder found on the way.
     const std::string rkey = c.runner_key + "\n" + file_key(c.file, c.mtime, c.size);
     if (rkey == c.result_key) {
         result->after = c.after;
         result->report = c.report;
         result->ms = c.ms;
+        result->faces = c.faces;
     } else {
         apply_thread_count(threads);
+        ProcessOptions run;
+        run.cancel = cancel;
+        FaceOverlay& faces = result->faces;
+        faces.note = "This pipeline has no stage that finds faces.";
+        run.on_stage = [&faces](const StageEvent& ev) {
+            if (faces.available || !finds_faces(ev.stage.entry->spec)) return;
+            faces.available = true;
+            faces.faces = ev.faces;
+            faces.note = ev.faces.empty() ? "No face was found." : "";
+        };
         const auto t0 = std::chrono::steady_clock::now();
-        cv::Mat after = runner->process(c.pixels, request.file.string(), result->report);
+        cv::Mat after = runner->process(c.pixels, request.file.string(), result->report, run);
         result->ms = std::chrono::duration<double, std::milli>(std::chrono::steady_clock::now() - t0).count();
         // A stage may return early once cancelled (as the SDK asks); its image is then cut short.
-        if (!result->report.ok || stop_requested()) {
-            if (stop_requested()) {
+        if (!result->report.ok || cancel.cancelled()) {
+            if (cancel.cancelled()) {
                 result->cancelled = true;
                 host_logger().info("studio: {} cancelled", request.file.string());
             } else {
                 result->error = process_error(request.file, result->report.failed_stage, result->report.error);
+                if (!faces.available) faces.note = "The pipeline failed before it found faces.";
             }
             finish();
             return;
@@ -291,53 +254,35 @@ void ProcessingService::run_preview(const PreviewRequest& request, std::uint64_t
         c.after = after;
         c.report = result->report;
         c.ms = result->ms;
+        c.faces = result->faces;
         c.result_key = rkey;
-    }
-
-    // 4. Faces for the overlay, from the pipeline's own face stage.
-    if (request.want_faces && !stop_requested()) {
-        if (c.faces_key == rkey) {
-            result->faces = c.faces;
-        } else {
-            if (!c.probe && c.probe_error.empty()) {
-                try {
-                    c.probe = std::make_unique<FaceProbe>(*runner, temp_->path(), threads);
-                } catch (const std::exception& e) {
-                    c.probe_error = e.what();
-                }
-            }
-            if (c.probe) {
-                result->faces = c.probe->find(c.pixels, request.file.string());
-            } else {
-                result->faces.note = c.probe_error;
-            }
-            if (!stop_requested()) {
-                c.faces = result->faces;
-                c.faces_key = rkey;
-            }
-        }
     }
     finish();
 }
 
-void ProcessingService::run_folder(const FolderRequest& request) {
+void ProcessingService::run_folder(const FolderRequest& request, const CancelToken& cancel) {
     auto result = std::make_shared<FolderResult>();
     result->request = request;
     try {
-        const auto inputs = collect_inputs({request.input.string()}, {}, nullptr, request.output);
-        const int total = int(inputs.size());
-        batch_total_ = total;
+        BatchOptions o;
+        o.inputs = {request.input.string()};
+        o.output_dir = request.output;
+        o.format = request.format;
+        o.write.jpeg_quality = o.write.webp_quality = request.quality;
+        o.progress = ProgressMode::Never;
+        o.threads = resolve_thread_count(request.config.resources.threads);
+        o.cancel = cancel;
+        BatchInputs inputs = list_batch_inputs(o);
+        const int total = int(inputs.inputs.size());
         QMetaObject::invokeMethod(this, [this, total] { Q_EMIT batchStarted(total); }, Qt::QueuedConnection);
         Runner* runner = runner_for(request.config, result->error);
         if (runner) {
-            BatchOptions o;
-            o.inputs = {request.input.string()};
-            o.output_dir = request.output;
-            o.format = request.format;
-            o.write.jpeg_quality = o.write.webp_quality = request.quality;
-            o.progress = ProgressMode::Never;
-            o.threads = resolve_thread_count(request.config.resources.threads);
-            result->summary = run_batch(*runner, o);
+            BatchObserver watch;
+            watch.item_done = [this](const BatchItem&, int done, int total) {
+                QMetaObject::invokeMethod(this, [this, done, total] { Q_EMIT batchProgress(done, total); },
+                                          Qt::QueuedConnection);
+            };
+            result->summary = run_batch(*runner, o, std::move(inputs), watch);
             result->cancelled = result->summary.interrupted;
             host_logger().info("studio: {} -> {}: {} written, {} failed, {} cancelled", request.input.string(),
                                request.output.string(), result->summary.ok, result->summary.failed,

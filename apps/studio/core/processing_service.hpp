@@ -4,7 +4,6 @@
 // and cancels a running one, so moving a slider never queues up stale work.
 #pragma once
 
-#include <atomic>
 #include <cstdint>
 #include <filesystem>
 #include <memory>
@@ -15,11 +14,9 @@
 
 #include <QCoreApplication>
 #include <QObject>
-#include <QTimer>
 #include <opencv2/core.hpp>
 
 #include "error_text.hpp"
-#include "face_probe.hpp"
 #include "portrait/runtime/batch.hpp"
 #include "portrait/runtime/metadata.hpp"
 #include "portrait/runtime/pipeline_config.hpp"
@@ -27,6 +24,14 @@
 #include "shared_registry.hpp"
 
 namespace portrait::studio {
+
+// The face overlay's data: what the pipeline's first face finder found while the preview
+// ran (the runner's on_stage observer), in the input's pixels.
+struct FaceOverlay {
+    bool available = false;   // the pipeline has a face finder and it ran
+    std::string note;         // why not, in plain words
+    std::vector<Face> faces;  // full-resolution pixels of the input
+};
 
 struct PreviewRequest {
     std::filesystem::path file;
@@ -97,10 +102,9 @@ private:
     struct Cache;
     void start_next();
     void job_finished();
-    void poll_batch();
     Runner* runner_for(const PipelineConfig& config, std::optional<ErrorInfo>& error);
-    void run_preview(const PreviewRequest& request, std::uint64_t serial);
-    void run_folder(const FolderRequest& request);
+    void run_preview(const PreviewRequest& request, std::uint64_t serial, const CancelToken& cancel);
+    void run_folder(const FolderRequest& request, const CancelToken& cancel);
     std::shared_ptr<SharedRegistry> registry_;
     std::unique_ptr<RunTempDir> temp_;
     std::unique_ptr<Cache> cache_;  // touched only by the worker thread (jobs never overlap)
@@ -111,13 +115,8 @@ private:
     bool running_batch_ = false;
     bool preview_running_ = false;
     bool busy_reported_ = false;
-    // Batch progress, read from the manifest the batch runner appends one line to per output.
-    QTimer progress_timer_;
-    std::filesystem::path manifest_file_;
-    std::uintmax_t manifest_offset_ = 0;
-    int manifest_done_ = 0;
-    char manifest_last_ = '\n';
-    std::atomic<int> batch_total_{0};
+    // The running job's token: cancel() sets it; each job gets a fresh one.
+    CancelToken job_cancel_;
 };
 
 }  // namespace portrait::studio

@@ -35,7 +35,8 @@ public:
     // Locate a model file in the configured model folders and check its sha256 sidecar.
     // Throws std::runtime_error naming every folder searched and how to get the model.
     virtual std::filesystem::path find_model(const std::string& model, const std::string& file) const = 0;
-    // True once the user asked to stop (SIGINT): long stages should return early.
+    // True once this run was cancelled (Ctrl-C, a front end's cancel): long stages should
+    // return early. Ask the Context of the process() call: two images may differ.
     virtual bool cancelled() const = 0;
     // Where this stage's LibTorch networks run: "cpu" or "cuda:N", resolved by the host from
     // resources.device (never "auto"). Load modules with torch_support::load_module(file,

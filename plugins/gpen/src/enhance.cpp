@@ -12,7 +12,7 @@
 
 namespace portrait::gpen {
 
-cv::Mat ResizeUpsampler::upsample(const cv::Mat& bgr, int factor) {
+cv::Mat ResizeUpsampler::upsample(const cv::Mat& bgr, int factor, const std::function<bool()>&) {
     if (factor == 1) return bgr.clone();
     cv::Mat out;
     cv::resize(bgr, out, bgr.size() * factor, 0, 0, interpolation_);
@@ -112,7 +112,7 @@ EnhanceResult enhance_faces(const cv::Mat& image, const std::vector<Face>& faces
         throw std::invalid_argument("paste mask must be CV_32FC1 of the restorer's size");
 
     EnhanceResult res;
-    res.image = background.upsample(image, opt.scale);
+    res.image = background.upsample(image, opt.scale, cancelled);
     if (res.image.size() != image.size() * opt.scale || res.image.type() != CV_8UC3)
         throw std::runtime_error("background upsampler returned an image of the wrong size or type");
 

@@ -5,12 +5,12 @@
 namespace portrait::gpen {
 
 EsrganUpsampler::EsrganUpsampler(const std::filesystem::path& x2_model, std::string variant,
-                                 std::function<bool()> cancelled, const std::string& device)
-    : up_(x2_model, 2, device), variant_(std::move(variant)), cancelled_(std::move(cancelled)) {}
+                                 const std::string& device)
+    : up_(x2_model, 2, device), variant_(std::move(variant)) {}
 
-cv::Mat EsrganUpsampler::upsample(const cv::Mat& bgr, int factor) {
+cv::Mat EsrganUpsampler::upsample(const cv::Mat& bgr, int factor, const std::function<bool()>& cancelled) {
     CV_Assert(bgr.type() == CV_8UC3 && (factor == 1 || factor == 2));
-    cv::Mat up = up_.upscale(bgr, kEsrganTile, kEsrganTilePad, cancelled_);
+    cv::Mat up = up_.upscale(bgr, kEsrganTile, kEsrganTilePad, cancelled);
     if (factor == 2) return up;
     cv::Mat down;
     cv::resize(up, down, bgr.size(), 0, 0, cv::INTER_AREA);

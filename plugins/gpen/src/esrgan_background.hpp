@@ -20,18 +20,16 @@ constexpr int kEsrganTile = 192, kEsrganTilePad = 24;
 
 class EsrganUpsampler final : public Upsampler {
 public:
-    EsrganUpsampler(const std::filesystem::path& x2_model, std::string variant, std::function<bool()> cancelled,
-                    const std::string& device);
+    EsrganUpsampler(const std::filesystem::path& x2_model, std::string variant, const std::string& device);
     // factor 2: the network's output; factor 1: that output averaged 2x2 back to the input
     // size, as background: realesrnet does with scale 1.
-    cv::Mat upsample(const cv::Mat& bgr, int factor) override;
+    cv::Mat upsample(const cv::Mat& bgr, int factor, const std::function<bool()>& cancelled = {}) override;
     // Peak bytes of one tile's pass (activations and output), for memory_estimate.
     std::size_t tile_bytes() const;
 
 private:
     super_resolution::EsrganUpscaler up_;
     std::string variant_;
-    std::function<bool()> cancelled_;
 };
 
 }  // namespace portrait::gpen

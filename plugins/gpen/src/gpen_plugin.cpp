@@ -83,7 +83,7 @@ public:
             const auto sr = find_or_explain(ctx, "realesrnet-x2", "background: realesrnet", "realesrnet",
                                             "realesrnet_x2.pth");
             const int tile = int(p.get_int("tile")), pad = int(p.get_int("tile_pad"));
-            sr_ = std::make_unique<TorchUpsampler>(sr, tile, pad, [&ctx] { return ctx.cancelled(); }, device_);
+            sr_ = std::make_unique<TorchUpsampler>(sr, tile, pad, device_);
             upsampler_ = sr_.get();
             weights_ += std::filesystem::file_size(sr);
             tile_ = tile, tile_pad_ = pad;
@@ -98,8 +98,7 @@ public:
                 throw std::runtime_error("gpen: background: " + bg + " needs model '" + bg + "' (x2/model.pt): " +
                                          e.what());
             }
-            esrgan_ = std::make_unique<EsrganUpsampler>(x2, bg.substr(7), [&ctx] { return ctx.cancelled(); },
-                                                        device_);
+            esrgan_ = std::make_unique<EsrganUpsampler>(x2, bg.substr(7), device_);
             upsampler_ = esrgan_.get();
             weights_ += std::filesystem::file_size(x2);
             sr_tile_bytes_ = esrgan_->tile_bytes();

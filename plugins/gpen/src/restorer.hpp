@@ -3,6 +3,7 @@
 // implementations convert to the networks' RGB themselves.
 #pragma once
 
+#include <functional>
 #include <vector>
 
 #include <opencv2/core.hpp>
@@ -22,14 +23,15 @@ class Upsampler {
 public:
     virtual ~Upsampler() = default;
     // bgr: CV_8UC3. Returns CV_8UC3 BGR of exactly factor x the size (factor >= 1).
-    virtual cv::Mat upsample(const cv::Mat& bgr, int factor) = 0;
+    // `cancelled` (this image's Context::cancelled) is polled between tiles.
+    virtual cv::Mat upsample(const cv::Mat& bgr, int factor, const std::function<bool()>& cancelled = {}) = 0;
 };
 
 // Plain interpolation (background none: bilinear, bicubic: bicubic); factor 1 is a copy.
 class ResizeUpsampler final : public Upsampler {
 public:
     explicit ResizeUpsampler(int interpolation) : interpolation_(interpolation) {}
-    cv::Mat upsample(const cv::Mat& bgr, int factor) override;
+    cv::Mat upsample(const cv::Mat& bgr, int factor, const std::function<bool()>& cancelled = {}) override;
 
 private:
     int interpolation_;

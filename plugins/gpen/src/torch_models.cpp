@@ -124,12 +124,10 @@ std::vector<cv::Mat> TorchFaceRestorer::restore(const std::vector<cv::Mat>& crop
     return faces;
 }
 
-TorchUpsampler::TorchUpsampler(const fs::path& file, int tile, int tile_pad, std::function<bool()> cancelled,
-                               const std::string& device)
+TorchUpsampler::TorchUpsampler(const fs::path& file, int tile, int tile_pad, const std::string& device)
     : module_(load_inference_module(file, device)),
       tile_(tile),
       tile_pad_(tile_pad),
-      cancelled_(std::move(cancelled)),
       file_(file),
       device_(torch_support::device_of(device)) {}
 
@@ -161,7 +159,7 @@ cv::Mat TorchUpsampler::network_x2(const cv::Mat& bgr) {
     return f;
 }
 
-cv::Mat TorchUpsampler::upsample(const cv::Mat& bgr, int factor, int tile) {
+cv::Mat TorchUpsampler::upsample(const cv::Mat& bgr, int factor, int tile, const std::function<bool()>& cancelled) {
     CV_Assert(bgr.type() == CV_8UC3 && (factor == 1 || factor == 2));
     // The network pixel-unshuffles by 2: reflect-pad bottom/right to even sides (as the
     // reference does for the whole image), so every tile edge falls on an even pixel.
@@ -177,7 +175,7 @@ cv::Mat TorchUpsampler::upsample(const cv::Mat& bgr, int factor, int tile) {
         torch::Tensor out = torch::empty({3, 2L * even.rows, 2L * even.cols},
                                          torch::TensorOptions().dtype(torch::kUInt8).device(device_));
         for (const tiling::Tile& t : tiling::make_tiles(even.size(), tile, tile_pad_, 2)) {
-            if (cancelled_ && cancelled_()) throw std::runtime_error("cancelled");
+            if (cancelled && cancelled()) throw std::runtime_error("cancelled");
             const cv::Rect& p = t.padded;
             const torch::Tensor y =
                 forward_x2(img.index({Slice(), Slice(), Slice(p.y, p.y + p.height), Slice(p.x, p.x + p.width)}));

@@ -48,12 +48,13 @@ private:
 // RRDBNet x2: RGB [0,1] in, RGB [0,1] (unclamped) out at twice the size. Runs tiled.
 class TorchUpsampler final : public Upsampler {
 public:
-    TorchUpsampler(const std::filesystem::path& file, int tile, int tile_pad, std::function<bool()> cancelled = {},
-                   const std::string& device = "cpu");
-    cv::Mat upsample(const cv::Mat& bgr, int factor) override { return upsample(bgr, factor, tile_); }
+    TorchUpsampler(const std::filesystem::path& file, int tile, int tile_pad, const std::string& device = "cpu");
+    cv::Mat upsample(const cv::Mat& bgr, int factor, const std::function<bool()>& cancelled = {}) override {
+        return upsample(bgr, factor, tile_, cancelled);
+    }
     // With another tile side than the stage's (a smaller one that fits the device budget).
     // The image goes to the device once; tiles are cut, run and reassembled there.
-    cv::Mat upsample(const cv::Mat& bgr, int factor, int tile);
+    cv::Mat upsample(const cv::Mat& bgr, int factor, int tile, const std::function<bool()>& cancelled = {});
     // One untiled network pass, raw: BGR CV_32FC3, about 0..1, not clamped (for tests).
     cv::Mat network_x2(const cv::Mat& bgr);
     const torch::Device& device() const { return device_; }
@@ -64,7 +65,6 @@ private:
     torch::Tensor forward_x2(const torch::Tensor& rgb);
     torch::jit::Module module_;
     int tile_, tile_pad_;
-    std::function<bool()> cancelled_;
     std::filesystem::path file_;
     torch::Device device_;
 };
@@ -73,7 +73,9 @@ private:
 class TiledUpsampler final : public Upsampler {
 public:
     TiledUpsampler(TorchUpsampler& up, int tile) : up_(up), tile_(tile) {}
-    cv::Mat upsample(const cv::Mat& bgr, int factor) override { return up_.upsample(bgr, factor, tile_); }
+    cv::Mat upsample(const cv::Mat& bgr, int factor, const std::function<bool()>& cancelled = {}) override {
+        return up_.upsample(bgr, factor, tile_, cancelled);
+    }
 
 private:
     TorchUpsampler& up_;

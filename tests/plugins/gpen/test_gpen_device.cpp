@@ -62,7 +62,7 @@ TEST(GpenDevice, WeightsAndOutputsOnTheChosenDevice) {
     EXPECT_NEAR(px[1], 2 * 159 - 127.5f, 1e-3);
     EXPECT_NEAR(px[2], 255.f, 1e-4);
 
-    TorchUpsampler up(write_weighted(tmp.path() / "sr"), 0, 0, {}, "cpu");
+    TorchUpsampler up(write_weighted(tmp.path() / "sr"), 0, 0, "cpu");
     EXPECT_EQ(up.device(), torch::Device(torch::kCPU));
     EXPECT_EQ(portrait_test::module_tensors(up.module()).devices, std::set<std::string>{"cpu"});
 }
@@ -75,7 +75,7 @@ TEST(GpenDevice, TiledOnTheDeviceEqualsOneTilePerCall) {
     const fs::path file = gpen_test::write_module(
         tmp.path(), "sr", "  y = torch.max_pool2d(x, [3, 3], [1, 1], [1, 1])\n"
                           "  return torch.repeat_interleave(torch.repeat_interleave(y, 2, 2), 2, 3)\n");
-    TorchUpsampler up(file, 24, 6, {}, "cpu");
+    TorchUpsampler up(file, 24, 6, "cpu");
     cv::Mat img(50, 70, CV_8UC3);
     cv::RNG(3).fill(img, cv::RNG::UNIFORM, 0, 256);
     cv::Mat want;
@@ -112,7 +112,7 @@ TEST(GpenDevice, CudaOnThisLibTorchIsAClearError) {
             EXPECT_NE(m.find(device), std::string::npos) << m;
         }
     }
-    EXPECT_THROW(TorchUpsampler(file, 0, 0, {}, "cuda:0"), std::runtime_error);
+    EXPECT_THROW(TorchUpsampler(file, 0, 0, "cuda:0"), std::runtime_error);
     EXPECT_THROW(TorchFaceScorer(file, "cuda:0"), std::runtime_error);
     // Not a device name at all.
     EXPECT_THROW(TorchFaceRestorer(file, 16, "gpu"), std::runtime_error);

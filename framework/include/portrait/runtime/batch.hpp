@@ -2,16 +2,19 @@
 // lists; mirrors the input tree under the output folder and never replaces an input;
 // keeps going when one image fails; admits images by their estimated memory; writes
 // every output atomically with a manifest for --resume; takes a deterministic shard
-// of the inputs; reports as JSON and HTML; shows progress on stderr.
+// of the inputs; reports as JSON and HTML; shows progress on stderr and tells an
+// observer about each image; stops cleanly when its cancel token is set.
 #pragma once
 
 #include <cstddef>
 #include <filesystem>
+#include <functional>
 #include <map>
 #include <optional>
 #include <string>
 #include <vector>
 
+#include "portrait/runtime/cancel.hpp"
 #include "portrait/runtime/image_io.hpp"
 #include "portrait/runtime/runner.hpp"
 
@@ -52,6 +55,7 @@ struct BatchOptions {
     int threads = 1;                      // all threads of the process (resources.threads, resolved)
     ProgressMode progress = ProgressMode::Auto;
     double progress_interval_s = 10;      // seconds between plain progress lines
+    CancelToken cancel = CancelToken::following_signals();  // stops the batch; by default Ctrl-C
 };
 
 // What became of one image. to_string gives the word the reports and the manifest use.
@@ -101,7 +105,7 @@ struct BatchSummary {
     int renamed = 0;           // outputs renamed to avoid a collision (x-2.jpg)
     std::vector<std::string> overrides;  // BatchOptions::overrides
     std::string quality;                 // "auto" or the JPEG quality forced
-    bool interrupted = false;  // SIGINT stopped the batch
+    bool interrupted = false;  // the cancel token (Ctrl-C, SIGTERM) stopped the batch
     std::string pipeline_fingerprint;
     int shard_index = 0, shard_count = 1;  // --shard I/N this run took
     int workers = 1, threads_per_image = 1, threads = 1;
@@ -140,7 +144,28 @@ void parse_shard(const std::string& text, int& index, int& count);
 // digests), working size, memory limit and encoder settings. Hex SHA-256.
 std::string pipeline_fingerprint(const Runner& runner, const BatchOptions& options);
 
-BatchSummary run_batch(const Runner& runner, const BatchOptions& options);
+// This run's inputs: the lists read, files, folders and globs expanded, outputs planned,
+// the shard taken. Made once, before any plugin loads (a missing input is a UsageError),
+// and handed to run_batch.
+struct BatchInputs {
+    std::vector<BatchInput> inputs;      // of this shard, in order
+    std::size_t listed = 0;              // of all shards
+    std::vector<std::string> warnings;   // loops, unreadable folders
+};
+BatchInputs list_batch_inputs(const BatchOptions& options);
+
+// What a caller sees of a batch while it runs, on the batch's threads (one call at a time).
+struct BatchObserver {
+    std::function<void(int total)> started;  // the images of this run, before the first starts
+    // Each image as it ends (any status), in the order they end; `done` counts them from 1.
+    // Images a cancelled batch never started have no event (the summary lists them).
+    std::function<void(const BatchItem& item, int done, int total)> item_done;
+};
+
+BatchSummary run_batch(const Runner& runner, const BatchOptions& options, BatchInputs inputs,
+                       const BatchObserver& observer = {});
+// Lists the inputs first (list_batch_inputs).
+BatchSummary run_batch(const Runner& runner, const BatchOptions& options, const BatchObserver& observer = {});
 
 // Reports, each written atomically.
 void write_json_report(const std::filesystem::path& file, const BatchSummary& summary, const Runner& runner);

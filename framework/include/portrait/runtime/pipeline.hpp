@@ -24,6 +24,8 @@ struct ResolvedPipeline {
 // A face stage needs or provides caps::kFaces: the one test, for the runner's per-stage
 // face counts, the batch's "no face" warning and the front ends.
 bool is_face_stage(const StageSpec& spec);
+// A face finder provides caps::kFaces (the Studio's overlay shows the first one's faces).
+bool finds_faces(const StageSpec& spec);
 
 // One stage entry's parameters, converted, range- and choice-checked, defaults filled in,
 // as validate_pipeline does for each entry (needs are not looked at). Throws ConfigError.

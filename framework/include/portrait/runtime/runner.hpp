@@ -1,18 +1,22 @@
 // Runs a validated pipeline on images: creates each stage once, brings every
 // image to working resolution, calls the stages in order, carries their changes
-// back to full resolution, and turns a stage's failure into a failed image.
+// back to full resolution, and turns a stage's failure into a failed image. A caller
+// watches one image through ProcessOptions::on_stage and stops it with its CancelToken.
 #pragma once
 
 #include <cstddef>
 #include <filesystem>
+#include <functional>
 #include <map>
 #include <memory>
 #include <mutex>
+#include <optional>
 #include <string>
 #include <vector>
 
 #include <opencv2/core.hpp>
 
+#include "portrait/runtime/cancel.hpp"
 #include "portrait/runtime/model_locator.hpp"
 #include "portrait/runtime/pipeline.hpp"
 
@@ -46,6 +50,33 @@ struct ImageReport {
 // face stage ran.
 int faces_found(const ImageReport& report);
 
+// What the runner decides about an image before running it (Runner::plan): the working
+// scale, and the peak memory the image needs at it. Made once per image: a batch admits
+// the image with peak_bytes and hands the plan to process().
+struct WorkPlan {
+    double scale = 1;
+    std::size_t peak_bytes = 0;
+};
+
+// One stage of one image, done: what an observer sees, on the thread processing the image.
+struct StageEvent {
+    const ResolvedStage& stage;
+    const StageReport& report;
+    const Frame& frame;       // after the stage, in working pixels
+    std::vector<Face> faces;  // a face stage's frame.faces in the pixels of the image process()
+                              // returns (full resolution, enlarged by the stages so far); empty otherwise
+};
+
+struct ProcessOptions {
+    // Stops this call between stages, and its stages through Context::cancelled(). By
+    // default Ctrl-C does (CancelToken::following_signals).
+    CancelToken cancel = CancelToken::following_signals();
+    // Called after each stage that succeeded, in pipeline order.
+    std::function<void(const StageEvent&)> on_stage;
+    // Runner::plan of this image, when the caller made it already; empty: process() makes it.
+    std::optional<WorkPlan> plan;
+};
+
 class Runner {
 public:
     // Resolves resources.device (UsageError when it cannot run here), then creates every
@@ -59,14 +90,21 @@ public:
     // Processes a decoded image (8- or 16-bit; 1, 3 or 4 channels) and returns one of the
     // same type (alpha kept) and size, times the factor of any stage that set
     // Frame::output_scale (e.g. gpen with scale 2). Never throws for a bad image or a failing stage:
-    // returns an empty Mat and fills report.error. May run on several threads at once.
-    cv::Mat process(const cv::Mat& image, const std::string& source, ImageReport& report) const;
+    // returns an empty Mat and fills report.error (report.cancelled once options.cancel
+    // stopped it). May run on several threads at once, each call with its own options.
+    cv::Mat process(const cv::Mat& image, const std::string& source, ImageReport& report,
+                    const ProcessOptions& options = {}) const;
 
-    // Peak bytes one image of this size needs, at the working scale the runner would use.
-    std::size_t estimate_peak_bytes(cv::Size full, int channels = 3, int depth_bytes = 1) const;
-    // Working scale for an image: max_size, reduced further to fit resources.memory_limit.
-    // Throws ImageError if the image cannot fit even at the smallest working size.
-    double choose_scale(cv::Size full, int channels = 3, int depth_bytes = 1) const;
+    // The working scale for an image of this size (max_size, reduced further to fit
+    // resources.memory_limit) and the peak bytes it needs there. Throws ImageError if the
+    // image cannot fit even at the smallest working size.
+    WorkPlan plan(cv::Size full, int channels = 3, int depth_bytes = 1) const;
+    std::size_t estimate_peak_bytes(cv::Size full, int channels = 3, int depth_bytes = 1) const {
+        return plan(full, channels, depth_bytes).peak_bytes;
+    }
+    double choose_scale(cv::Size full, int channels = 3, int depth_bytes = 1) const {
+        return plan(full, channels, depth_bytes).scale;
+    }
 
     const ResolvedPipeline& pipeline() const { return pipeline_; }
     // Where the LibTorch stages run ("cpu", "cuda:N"): resources.device resolved at start.

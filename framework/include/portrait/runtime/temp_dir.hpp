@@ -38,7 +38,8 @@ bool temp_owner_gone(pid_t pid, const std::filesystem::path& file);
 // cleanly and writes its report; any other signal removes the registered temp folder
 // and exits at once (128 + signal: 130 / 143).
 void install_signal_handling();
-// Set by the first SIGINT (or SIGTERM, see above).
+// Set by the first SIGINT (or SIGTERM, see above); never cleared. Runs see it through
+// CancelToken::following_signals (cancel.hpp).
 const std::atomic<bool>& cancel_requested();
 // The signal that set the cancel flag (SIGINT or SIGTERM); 0 if none did.
 int cancel_signal();
@@ -50,9 +51,6 @@ struct StopCleanlyOnSigterm {
     StopCleanlyOnSigterm(const StopCleanlyOnSigterm&) = delete;
     StopCleanlyOnSigterm& operator=(const StopCleanlyOnSigterm&) = delete;
 };
-void request_cancel();
-// Clears the flag (an interactive front end starts a new job after a cancel).
-void clear_cancel();
 // The folder the signal thread removes before exiting.
 void register_temp_dir_for_signals(const std::filesystem::path& dir);
 
