@@ -10,6 +10,7 @@
 #include "portrait/runtime/data_dirs.hpp"
 #include "portrait/runtime/errors.hpp"
 #include "portrait/runtime/logging.hpp"
+#include "portrait/modelscope_downloads.hpp"
 #include "portrait/runtime/sha256.hpp"
 
 namespace po = boost::program_options;
@@ -27,27 +28,6 @@ struct FetchFlags {
 };
 
 void out(const std::string& line) { std::cout << "portrait models: " << line << std::endl; }
-
-std::vector<fs::path> user_download_candidates(const std::string& model_id) {
-    auto [org, name] = split_model_id(model_id);
-    std::vector<fs::path> c;
-    std::error_code ec;
-    c.push_back(fs::current_path(ec) / "models" / (org + "_" + name));
-    fs::path hub;
-    if (const char* mc = std::getenv("MODELSCOPE_CACHE"); mc && *mc)
-        hub = fs::path(mc) / "hub";
-    else if (const char* home = std::getenv("HOME"); home && *home)
-        hub = fs::path(home) / ".cache" / "modelscope" / "hub";
-    if (!hub.empty()) {
-        c.push_back(hub / org / name);
-        c.push_back(hub / "models" / org / name);  // newer modelscope clients
-    }
-    for (const fs::path& d : portrait::env_path_list("PORTRAIT_MODELS")) {
-        c.push_back(d / (org + "_" + name));
-        c.push_back(d / org / name);
-    }
-    return c;
-}
 
 std::vector<std::string> missing_inputs(const CatalogueEntry& e, const fs::path& dir) {
     std::vector<std::string> missing;
@@ -220,13 +200,11 @@ fs::path find_user_download(const CatalogueEntry& e, std::vector<std::string>* n
     std::vector<std::string> ids{e.model_id};
     if (!e.also_known_as.empty()) ids.push_back(e.also_known_as);
     std::error_code ec;
-    for (const auto& id : ids) {
-        for (const auto& dir : user_download_candidates(id)) {
-            if (!fs::is_directory(dir, ec)) continue;
-            const auto missing = missing_inputs(e, dir);
-            if (missing.empty()) return dir;
-            if (notes) notes->push_back(dir.string() + " lacks " + join(missing) + "; not used");
-        }
+    for (const auto& dir : modelscope_download_dirs(ids)) {
+        if (!fs::is_directory(dir, ec)) continue;
+        const auto missing = missing_inputs(e, dir);
+        if (missing.empty()) return dir;
+        if (notes) notes->push_back(dir.string() + " lacks " + join(missing) + "; not used");
     }
     return {};
 }

@@ -1,7 +1,8 @@
 #include "model_search.hpp"
 
-#include <cstdlib>
 #include <system_error>
+
+#include <portrait/modelscope_downloads.hpp>
 
 namespace portrait::skin {
 namespace fs = std::filesystem;
@@ -9,27 +10,6 @@ namespace {
 
 constexpr const char* kGeneratorSource = "pytorch_model.pt";
 constexpr const char* kJointSource = "joint_20210926.pth";
-
-fs::path modelscope_hub() {
-    if (const char* c = std::getenv("MODELSCOPE_CACHE"); c && *c) return fs::path(c);
-    const char* home = std::getenv("HOME");
-    return fs::path(home && *home ? home : ".") / ".cache" / "modelscope" / "hub";
-}
-
-std::vector<fs::path> portrait_models_dirs() {
-    std::vector<fs::path> v;
-    const char* env = std::getenv("PORTRAIT_MODELS");
-    if (!env) return v;
-    std::string s(env);
-    std::size_t start = 0;
-    while (start <= s.size()) {
-        std::size_t end = s.find(':', start);
-        if (end == std::string::npos) end = s.size();
-        if (end > start) v.emplace_back(s.substr(start, end - start));
-        start = end + 1;
-    }
-    return v;
-}
 
 bool is_file(const fs::path& p) {
     std::error_code ec;
@@ -39,18 +19,7 @@ bool is_file(const fs::path& p) {
 }  // namespace
 
 std::vector<fs::path> modelscope_source_dirs() {
-    std::vector<fs::path> v;
-    v.push_back(fs::path("models") / "iic_cv_unet_skin-retouching");
-    const fs::path hub = modelscope_hub();
-    for (const char* org : {"iic", "damo"}) {
-        v.push_back(hub / org / "cv_unet_skin-retouching");
-        v.push_back(hub / "models" / org / "cv_unet_skin-retouching");  // newer modelscope layout
-    }
-    for (const auto& d : portrait_models_dirs()) {
-        v.push_back(d / "iic_cv_unet_skin-retouching");
-        v.push_back(d / "cv_unet_skin-retouching");
-    }
-    return v;
+    return modelscope_download_dirs({"iic/cv_unet_skin-retouching", "damo/cv_unet_skin-retouching"});
 }
 
 fs::path find_modelscope_source() {
@@ -59,13 +28,11 @@ fs::path find_modelscope_source() {
     return {};
 }
 
-std::vector<fs::path> segmenter_candidates() {
+std::vector<fs::path> segmenter_downloads() {
     std::vector<fs::path> v;
     for (const auto& d : modelscope_source_dirs())
         if (is_file(d / "tf_graph.pb")) v.push_back(d / "tf_graph.pb");
-    const fs::path hub = modelscope_hub();
-    for (const fs::path& d : {hub / "damo" / "cv_unet_skin_retouching_torch",
-                              hub / "models" / "damo" / "cv_unet_skin_retouching_torch"})
+    for (const auto& d : modelscope_download_dirs({"damo/cv_unet_skin_retouching_torch"}))
         if (is_file(d / "model.onnx")) v.push_back(d / "model.onnx");
     return v;
 }

@@ -103,15 +103,29 @@ public:
     }
 
 private:
+    // Only files the host found in the model folders and checked against their sidecar: a
+    // segmenter in a ModelScope download is pointed at, not loaded (no checksum vouches for it).
     void open_segmenter(portrait::Context& ctx) {
         std::vector<std::filesystem::path> files;
         for (const char* f : {"tf_graph.pb", "model.onnx"}) {
             try {
                 files.push_back(ctx.find_model(kModel, f));
-            } catch (const std::exception&) {
+            } catch (const std::exception& e) {
+                // Absent is normal; a file the host refused (no or a wrong checksum) is said.
+                const std::string m = e.what();
+                if (m.rfind("refused ", 0) == 0) ctx.log().warn("skin_retouch: segmenter {}", m);
             }
         }
-        for (auto& f : sk::segmenter_candidates()) files.push_back(f);
+        if (files.empty()) {
+            for (const auto& d : sk::segmenter_downloads())
+                ctx.log().info("skin_retouch: a skin segmenter is in {} but is used only from the model cache, "
+                               "checked: {}",
+                               d.string(),
+                               d.filename() == "tf_graph.pb"
+                                   ? "portrait models convert skin-retouching " + d.parent_path().string()
+                                   : "copy it to a model folder as skin-retouching/model.onnx with "
+                                     "model.onnx.sha256 (sha256sum model.onnx > model.onnx.sha256)");
+        }
         for (const auto& f : files) {
             try {
                 segmenter_ = std::make_unique<sk::SkinSegmenter>(f);

@@ -1,6 +1,8 @@
 // Backend choice and the error for a missing ABPN model, through the built plugin.
 #include <gtest/gtest.h>
 
+#include <portrait/modelscope_downloads.hpp>
+
 #include <cstdlib>
 #include <filesystem>
 #include <fstream>
@@ -66,20 +68,30 @@ TEST_F(ModelSearch, SourceFoldersInTheDocumentedOrder) {
     ::setenv("PORTRAIT_MODELS", "/a:/b", 1);
     const auto dirs = portrait::skin::modelscope_source_dirs();
     const fs::path hub = root_ / "home" / ".cache" / "modelscope" / "hub";
-    const std::vector<fs::path> want = {
-        fs::path("models") / "iic_cv_unet_skin-retouching",
-        hub / "iic" / "cv_unet_skin-retouching",
-        hub / "models" / "iic" / "cv_unet_skin-retouching",
-        hub / "damo" / "cv_unet_skin-retouching",
-        hub / "models" / "damo" / "cv_unet_skin-retouching",
-        fs::path("/a") / "iic_cv_unet_skin-retouching",
-        fs::path("/a") / "cv_unet_skin-retouching",
-        fs::path("/b") / "iic_cv_unet_skin-retouching",
-        fs::path("/b") / "cv_unet_skin-retouching",
-    };
+    const fs::path here = fs::current_path() / "models";
+    std::vector<fs::path> want;
+    for (const char* org : {"iic", "damo"}) {
+        const std::string flat = std::string(org) + "_cv_unet_skin-retouching";
+        want.push_back(here / flat);
+        want.push_back(hub / org / "cv_unet_skin-retouching");
+        want.push_back(hub / "models" / org / "cv_unet_skin-retouching");
+        for (const char* d : {"/a", "/b"}) {
+            want.push_back(fs::path(d) / flat);
+            want.push_back(fs::path(d) / org / "cv_unet_skin-retouching");
+        }
+    }
     EXPECT_EQ(dirs, want);
+    // $MODELSCOPE_CACHE: older ModelScope clients put models right in it, newer ones under hub/;
+    // the CLI's `models fetch` searches the same folders (one header).
     ::setenv("MODELSCOPE_CACHE", "/ms", 1);
-    EXPECT_EQ(portrait::skin::modelscope_source_dirs()[1], fs::path("/ms/iic/cv_unet_skin-retouching"));
+    const auto ms = portrait::skin::modelscope_source_dirs();
+    ASSERT_GE(ms.size(), 5u);
+    EXPECT_EQ(ms[1], fs::path("/ms/iic/cv_unet_skin-retouching"));
+    EXPECT_EQ(ms[2], fs::path("/ms/models/iic/cv_unet_skin-retouching"));
+    EXPECT_EQ(ms[3], fs::path("/ms/hub/iic/cv_unet_skin-retouching"));
+    EXPECT_EQ(ms[4], fs::path("/ms/hub/models/iic/cv_unet_skin-retouching"));
+    EXPECT_EQ(portrait::modelscope_download_dirs({"iic/cv_unet_skin-retouching"}),
+              std::vector<fs::path>(ms.begin(), ms.begin() + 9));
 }
 
 TEST_F(ModelSearch, AbpnWithoutAnythingNamesEveryFolderAndTheConvertCommand) {

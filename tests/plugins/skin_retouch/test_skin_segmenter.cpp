@@ -5,6 +5,8 @@
 // pixels. The real 102 MB graphs are not available offline; their ops remain untried.
 #include <gtest/gtest.h>
 
+#include <cstdlib>
+
 #include <unistd.h>
 
 #include <cstdio>
@@ -195,5 +197,33 @@ TEST_F(SkinSegmenterTest, AbpnStageTakesTheWhiteningMaskFromTfGraph) {
         << log2;
     EXPECT_NE(log2.find("skin mask from onnx"), std::string::npos) << log2;
     EXPECT_EQ(f2.stats.at("skin_retouch.skin_mask_network"), 1);
+
+    // A file whose sidecar does not match is refused by the host, with a warning naming it.
+    std::ofstream(extra / "skin-retouching" / "model.onnx.sha256") << std::string(64, '0') << "  model.onnx\n";
+    fs::remove(extra / "skin-retouching" / "tf_graph.pb");
+    fs::remove(extra / "skin-retouching" / "tf_graph.pb.sha256");
+    // A good segmenter in a ModelScope download is pointed at, never loaded from there.
+    const fs::path download = extra / "ms" / "iic" / "cv_unet_skin-retouching";
+    fs::create_directories(download);
+    fs::copy_file(dir_ / "tf_graph.pb", download / "tf_graph.pb");
+    const char* old_ms = std::getenv("MODELSCOPE_CACHE");
+    const std::string saved = old_ms ? old_ms : "";
+    ::setenv("MODELSCOPE_CACHE", (extra / "ms").c_str(), 1);
+    auto st3 = skin_test::plugin_stage("skin_retouch", "skin_retouch", "{backend: abpn, strength: 0.0}", {models, extra});
+    if (old_ms) ::setenv("MODELSCOPE_CACHE", saved.c_str(), 1); else ::unsetenv("MODELSCOPE_CACHE");
+    portrait::Frame f3;
+    f3.image = photo_.clone();
+    f3.faces = skin_test::astronaut_faces();
+    st3->process(f3);
+    const std::string log3 = st3->log();
+    EXPECT_NE(log3.find("skin_retouch: segmenter refused " + (extra / "skin-retouching" / "model.onnx").string()),
+              std::string::npos)
+        << log3;
+    EXPECT_NE(log3.find("a skin segmenter is in " + (download / "tf_graph.pb").string() +
+                        " but is used only from the model cache, checked: portrait models convert skin-retouching " +
+                        download.string()),
+              std::string::npos)
+        << log3;
+    EXPECT_EQ(f3.stats.at("skin_retouch.skin_mask_network"), 0);
     fs::remove_all(extra);
 }
