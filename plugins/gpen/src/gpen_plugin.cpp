@@ -25,18 +25,22 @@ namespace {
 using namespace portrait;
 using namespace portrait::gpen;
 
-constexpr const char* kConvertHint =
-    "convert the original checkpoint with: /usr/bin/python3 models/convert/";
+// The CLI converts (it knows where Python and the converters are): the stage only names the
+// command and which file of the ModelScope download is its SOURCE.
+std::string convert_hint(const std::string& model, const std::string& source) {
+    return "convert the original checkpoint with: portrait models convert " + model + " SOURCE   (SOURCE: " +
+           source + ")";
+}
 
 // ctx.find_model names every folder searched; add which parameter asked for the model
-// and the converter that makes it.
+// and the file it is converted from.
 std::filesystem::path find_or_explain(Context& ctx, const std::string& model, const std::string& why,
-                                      const std::string& converter, const std::string& source) {
+                                      const std::string& source) {
     try {
         return ctx.find_model(model, "model.pt");
     } catch (const std::exception& e) {
-        throw std::runtime_error("gpen: " + why + " needs model '" + model + "': " + e.what() + "\n" + kConvertHint +
-                                 converter + ".py " + source + " -o " + "<model folder>/" + model + "/model.pt");
+        throw std::runtime_error("gpen: " + why + " needs model '" + model + "': " + e.what() + "\n" +
+                                 convert_hint(model, source));
     }
 }
 
@@ -64,13 +68,15 @@ public:
         opt_.batch = batch > 0 ? batch : 1;  // measured: batching does not pay on CPU (docs/performance.md)
         const std::string model = "gpen-" + p.get_string("model");
 
-        const auto file = find_or_explain(ctx, model, "model: " + p.get_string("model"), "gpen",
-                                          "pytorch_model.pt");
+        const auto file = find_or_explain(ctx, model, "model: " + p.get_string("model"),
+                                          "pytorch_model.pt of the ModelScope GPEN-" + p.get_string("model") +
+                                              " download");
         const long declared = sidecar_int(file, "size");
         if (declared > 0 && declared != size_)
             throw std::runtime_error("gpen: " + file.string() + " is a GPEN-" + std::to_string(declared) +
                                      " network but it sits in the '" + model +
-                                     "' folder; convert the matching checkpoint (" + kConvertHint + "gpen.py)");
+                                     "' folder; " + convert_hint(model, "the GPEN-" + std::to_string(size_) +
+                                                                 " pytorch_model.pt"));
         device_ = ctx.device();
         // A budget is only handed out for a GPU (Context::device_memory_limit).
         device_budget_ = device_ == "cpu" ? 0 : ctx.device_memory_limit();
@@ -80,8 +86,8 @@ public:
 
         const std::string bg = p.get_string("background");
         if (bg == "realesrnet") {
-            const auto sr = find_or_explain(ctx, "realesrnet-x2", "background: realesrnet", "realesrnet",
-                                            "realesrnet_x2.pth");
+            const auto sr = find_or_explain(ctx, "realesrnet-x2", "background: realesrnet",
+                                            "super_resolution/realesrnet_x2.pth of the ModelScope GPEN download");
             const int tile = int(p.get_int("tile")), pad = int(p.get_int("tile_pad"));
             sr_ = std::make_unique<TorchUpsampler>(sr, tile, pad, device_);
             upsampler_ = sr_.get();
@@ -193,7 +199,7 @@ private:
             // A file that is there but fails its checksum is an error in either mode.
             if (mode == "on" || why.find("not found; searched") == std::string::npos)
                 throw std::runtime_error("gpen: quality_gate: " + mode + " needs model 'eqface': " + why + "\n" +
-                                         kConvertHint + "eqface.py <ModelScope GPEN folder> -o <model folder>/eqface/model.pt");
+                                         convert_hint("eqface", "the ModelScope GPEN download folder"));
             ctx.log().info("gpen: quality gate off: model 'eqface' not found (quality_gate: auto), so every face "
                            "is restored without the original's quality and identity checks; get it with: "
                            "portrait models fetch eqface");

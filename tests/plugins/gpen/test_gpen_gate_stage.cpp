@@ -116,7 +116,8 @@ TEST_F(GpenGateStage, OnWithoutTheModelRefusesToStart) {
         const std::string m = e.what();
         EXPECT_NE(m.find("quality_gate: on needs model 'eqface'"), std::string::npos) << m;
         EXPECT_NE(m.find((dir_ / "models" / "eqface" / "model.pt").string()), std::string::npos) << m;
-        EXPECT_NE(m.find("models/convert/eqface.py"), std::string::npos) << m;
+        EXPECT_NE(m.find("portrait models convert eqface SOURCE"), std::string::npos) << m;
+        EXPECT_EQ(m.find("python3"), std::string::npos) << "the stage names the CLI's command, not a Python path:\n" << m;
     }
 }
 
