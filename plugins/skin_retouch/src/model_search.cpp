@@ -38,8 +38,9 @@ std::vector<fs::path> segmenter_downloads() {
 }
 
 std::string missing_model_message(const std::string& locator_message) {
-    // The locator's own hint names `models fetch`, which has no source for this model.
-    std::string msg = locator_message.substr(0, locator_message.find("\nget it with:"));
+    // The host's message stays whole (folders searched, how to fetch or convert); the stage
+    // adds where the source is and whether a download of it is already here.
+    std::string msg = locator_message;
     msg += "\nThe converted ABPN networks come from ModelScope's iic/cv_unet_skin-retouching.";
     const fs::path src = find_modelscope_source();
     if (!src.empty()) {

@@ -107,6 +107,8 @@ TEST_F(ModelSearch, AbpnWithoutAnythingNamesEveryFolderAndTheConvertCommand) {
         << msg;
     EXPECT_NE(msg.find("damo/cv_unet_skin-retouching"), std::string::npos) << msg;
     EXPECT_NE(msg.find("portrait models convert skin-retouching SOURCE"), std::string::npos) << msg;
+    // The host's own hint is kept whole, not cut out of its text.
+    EXPECT_NE(msg.find("get it with: portrait models fetch skin-retouching"), std::string::npos) << msg;
     EXPECT_NE(msg.find("backend: builtin"), std::string::npos) << msg;
 }
 
