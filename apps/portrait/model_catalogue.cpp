@@ -26,6 +26,21 @@ std::vector<std::string> str_list(const YAML::Node& n, const char* key) {
     return out;
 }
 
+bool is_sha256_hex(const std::string& s) {
+    return s.size() == 64 && std::all_of(s.begin(), s.end(), [](char c) {
+               return (c >= '0' && c <= '9') || (c >= 'a' && c <= 'f');
+           });
+}
+
+// A path inside the folder it is relative to: not absolute, no "..".
+bool safe_relative(const std::string& s) {
+    const fs::path p(s);
+    if (p.is_absolute() || s.empty()) return false;
+    for (const auto& part : p)
+        if (part == "..") return false;
+    return true;
+}
+
 CatalogueEntry parse_entry(const std::string& name, const YAML::Node& n) {
     CatalogueEntry e;
     e.name = name;
@@ -39,16 +54,27 @@ CatalogueEntry parse_entry(const std::string& name, const YAML::Node& n) {
     if (e.kind == "npm") {
         e.package = str(src, "package");
         e.version = str(src, "version");
+        e.integrity = str(src, "integrity");
+        if (e.package.empty() || e.version.empty()) throw std::runtime_error("an npm source needs 'package' and 'version'");
+        if (e.integrity.rfind("sha512-", 0) != 0) throw std::runtime_error("'integrity' must be npm's sha512-<base64>");
+        e.on_request = n["on_request"] && n["on_request"].as<bool>();
         if (const YAML::Node files = n["files"]) {
             for (const auto& f : files) {
-                std::string dest = str(f, "dest");
-                if (dest.empty()) dest = "models/" + name + "/" + fs::path(str(f, "path")).filename().string();
-                e.npm_files.push_back(dest);
+                NpmFile nf{str(f, "path"), str(f, "sha256"), str(f, "dest")};
+                if (nf.path.empty() || !safe_relative(nf.path)) throw std::runtime_error("a file needs a relative 'path'");
+                if (!is_sha256_hex(nf.sha256)) throw std::runtime_error("file " + nf.path + ": 'sha256' must be 64 hex digits");
+                if (nf.dest.empty()) nf.dest = "models/" + name + "/" + fs::path(nf.path).filename().string();
+                if (!safe_relative(nf.dest)) throw std::runtime_error("file " + nf.path + ": 'dest' must stay in the cache");
+                e.npm_files.push_back(nf.dest);
+                e.npm_sources.push_back(std::move(nf));
             }
         }
         if (const YAML::Node conv = n["convert"]) {
+            e.npm_convert_command = str(conv, "command");
             const std::string out = str(conv, "output");
-            if (!out.empty()) e.npm_convert_output = "models/" + name + "/" + out;
+            if (e.npm_convert_command.empty() || out.empty() || !safe_relative(out))
+                throw std::runtime_error("'convert' needs a 'command' and a relative 'output'");
+            e.npm_convert_output = "models/" + name + "/" + out;
         }
     } else if (e.kind == "modelscope") {
         e.model_id = str(src, "model_id");

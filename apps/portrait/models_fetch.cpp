@@ -1,12 +1,16 @@
-// `portrait models fetch NAME...`: npm models through models/fetch.sh, ModelScope models
-// through the hub's HTTP API (or the user's own download), then their converters.
+// `portrait models fetch NAME...`: npm models through models/fetch_npm.sh, ModelScope models
+// through the hub's HTTP API (or the user's own download), then their converters. The
+// catalogue is read here only (models/fetch.sh calls this command).
 #include <cstdlib>
+#include <fstream>
 #include <iostream>
+#include <sstream>
 
 #include "cli_common.hpp"
 #include "model_convert.hpp"
 #include "modelscope_fetch.hpp"
 #include "models_commands.hpp"
+#include "portrait/runtime/batch_manifest.hpp"
 #include "portrait/runtime/data_dirs.hpp"
 #include "portrait/runtime/errors.hpp"
 #include "portrait/runtime/logging.hpp"
@@ -23,7 +27,7 @@ namespace {
 struct FetchFlags {
     std::string endpoint;
     std::string revision;  // overrides the catalogue's
-    bool all = false, no_local = false, no_convert = false, reconvert = false;
+    bool all = false, no_local = false, no_convert = false, reconvert = false, default_set = false;
     int attempts = 5;
 };
 
@@ -177,16 +181,83 @@ bool fetch_modelscope(const CatalogueEntry& e, const FetchFlags& flags) {
     return convert_all(e, src, flags);
 }
 
-bool fetch_npm(const CatalogueEntry& e) {
-    const fs::path script = find_data("models/fetch.sh");
+// What an npm entry's converter output was made by: the command and the bytes of the
+// converter scripts it names (a changed converter converts again). The same digest the
+// earlier shell fetcher wrote: the command line, then `sha256sum SCRIPT` lines, hashed.
+std::string npm_recipe(const std::string& command, const fs::path& root) {
+    std::string text = command + "\n";
+    std::istringstream words(command);
+    for (std::string w; words >> w;) {
+        std::error_code ec;
+        if (w.size() > 3 && w.compare(w.size() - 3, 3, ".py") == 0 && fs::is_regular_file(root / w, ec))
+            text += sha256_file(root / w) + "  " + w + "\n";
+    }
+    return sha256_hex(text.data(), text.size());
+}
+
+std::string read_first_line(const fs::path& f) {
+    std::ifstream in(f);
+    std::string line;
+    std::getline(in, line);
+    return line;
+}
+
+// The pinned files through models/fetch_npm.sh (tarball integrity and each file's sha256
+// checked there), then the entry's converter when its output is missing, fails its sidecar
+// or was made by another converter.
+bool fetch_npm(const CatalogueEntry& e, const FetchFlags& flags) {
+    const fs::path script = find_data("models/fetch_npm.sh");
     if (script.empty()) {
-        std::cerr << "portrait models: models/fetch.sh was not found\n";
+        std::cerr << "portrait models: models/fetch_npm.sh was not found\n";
         return false;
     }
-    const int rc = run_process({"bash", script.string(), "--convert", e.name});
-    if (rc != 0) std::cerr << "portrait models: " << script.string() << " --convert " << e.name << " failed (exit "
-                           << rc << ")\n";
-    return rc == 0;
+    const fs::path cache = cache_dir(), dir = cache / "models" / e.name;
+    std::vector<std::string> argv{"bash", script.string(), e.package + "@" + e.version, e.integrity, dir.string()};
+    for (const auto& f : e.npm_sources) argv.push_back(f.path + ":" + (cache / f.dest).string() + "=" + f.sha256);
+    if (const int rc = run_process(argv); rc != 0) {
+        std::cerr << "portrait models: " << e.name << ": fetching " << e.package << "@" << e.version
+                  << " failed (exit " << rc << ")\n";
+        return false;
+    }
+    if (e.npm_convert_command.empty()) return true;
+    if (flags.no_convert) {
+        out(e.name + ": not converted (--no-convert); later: portrait models fetch " + e.name);
+        return true;
+    }
+    const fs::path root = script.parent_path().parent_path();  // where models/convert/ is
+    const fs::path output = cache / e.npm_convert_output;
+    const std::string recipe = npm_recipe(e.npm_convert_command, root);
+    fs::path recipe_file = output;
+    recipe_file += ".recipe";
+    bool current = false;
+    std::error_code ec;
+    if (!flags.reconvert && fs::is_regular_file(output, ec) && read_first_line(recipe_file) == recipe) {
+        try {
+            verify_sha256_sidecar(output);
+            current = true;
+        } catch (const std::exception&) {
+        }
+    }
+    if (current) {
+        out(e.name + ": " + output.filename().string() + " present and matches its sidecar and converter");
+        return true;
+    }
+    std::string cmd = e.npm_convert_command;
+    auto substitute = [&](const std::string& key, const std::string& value) {
+        for (std::size_t at; (at = cmd.find(key)) != std::string::npos;) cmd.replace(at, key.size(), value);
+    };
+    substitute("{src}", dir.string());
+    substitute("{out}", output.string());
+    out(e.name + ": " + cmd);
+    // The command is the catalogue's (a file of the install, not the user's input), run in
+    // the data root so that models/convert/ resolves.
+    if (const int rc = run_process({"bash", "-c", "cd \"$1\" && eval \"$2\"", "portrait-convert", root.string(), cmd});
+        rc != 0) {
+        std::cerr << "portrait models: " << e.name << ": the converter failed (exit " << rc << ")\n";
+        return false;
+    }
+    std::ofstream(recipe_file) << recipe << "\n";
+    return true;
 }
 
 }  // namespace
@@ -221,26 +292,36 @@ int models_fetch(const std::vector<std::string>& args) {
         ("no-local", po::bool_switch(&f.no_local), "ignore your own downloads, always use the hub")
         ("no-convert", po::bool_switch(&f.no_convert), "download only")
         ("reconvert", po::bool_switch(&f.reconvert), "convert again even when the outputs are present")
+        ("default-set", po::bool_switch(&f.default_set), "the npm models not marked on_request (what models/fetch.sh takes without NAME)")
         ("attempts", po::value<int>(&f.attempts)->default_value(5), "tries per request before giving up");
     po::positional_options_description pos;
     pos.add("name", -1);
     po::variables_map vm;
     const std::string usage =
-        "portrait models fetch NAME... [options]\n\n"
+        "portrait models fetch [NAME...] [options]\n\n"
         "Fetches catalogue models into the cache and converts them.\n"
-        "npm models (blazeface, facemesh, esrgan-thick, esrgan-medium, esrgan-slim) go through\n"
-        "models/fetch.sh.\n"
+        "npm models (blazeface, facemesh, esrgan-thick, esrgan-medium, esrgan-slim): the pinned\n"
+        "package's files, checked (npm integrity, sha256), then their converter.\n"
+        "--default-set: the npm models not marked on_request in the catalogue.\n"
         "ModelScope models (skin-retouching, gpen, gpen-hires; or a model they provide,\n"
         "e.g. gpen-512) are taken from your own download when there is one (./models/ORG_NAME/,\n"
         "~/.cache/modelscope/hub/ORG/NAME/, $PORTRAIT_MODELS/ORG_NAME/), else downloaded from the\n"
         "hub into ${PORTRAIT_CACHE:-~/.cache/portrait}/modelscope/ORG/NAME/: resumable (.part files),\n"
         "checked against the hub's sizes and SHA-256, and never downloaded twice.";
     if (parse(args, desc, &pos, vm, usage)) return kOk;
-    if (!vm.count("name")) throw UsageError("name a model to fetch (see 'portrait models list')");
     if (f.attempts < 1 || f.attempts > 100) throw UsageError("--attempts must be between 1 and 100");
+    if (!vm.count("name") && !f.default_set)
+        throw UsageError("name a model to fetch (see 'portrait models list'), or --default-set");
     const Catalogue cat = load_catalogue(default_catalogue_path());
     std::vector<const CatalogueEntry*> entries;
-    for (const auto& n : vm["name"].as<std::vector<std::string>>()) {
+    if (f.default_set) {
+        for (const auto& e : cat.entries) {
+            if (e.kind != "npm") continue;
+            if (e.on_request) out(e.name + ": fetched only when named (on_request), skipped");
+            else entries.push_back(&e);
+        }
+    }
+    for (const auto& n : vm.count("name") ? vm["name"].as<std::vector<std::string>>() : std::vector<std::string>{}) {
         const CatalogueEntry* e = cat.find_for_model(n);
         if (!e) {
             std::string names;
@@ -252,7 +333,7 @@ int models_fetch(const std::vector<std::string>& args) {
     }
     int failed = 0;
     for (const auto* e : entries) {
-        const bool ok = e->kind == "npm" ? fetch_npm(*e) : fetch_modelscope(*e, f);
+        const bool ok = e->kind == "npm" ? fetch_npm(*e, f) : fetch_modelscope(*e, f);
         if (!ok) ++failed;
     }
     if (failed) {

@@ -9,6 +9,7 @@
 #include <map>
 
 #include "hub_fixture.hpp"
+#include "model_catalogue.hpp"
 #include "portrait/runtime/sha256.hpp"
 
 namespace fs = std::filesystem;
@@ -450,4 +451,53 @@ TEST_F(Cli, PackCopiesCheckedModelsWithSidecarsAndCatalogue) {
     EXPECT_FALSE(fs::exists(tmp.path() / "pack2" / "realesrnet-x2"));
     out = run("models pack --model nope " + sh_quote((tmp.path() / "pack3").string()), &rc);
     EXPECT_EQ(rc, 2) << out;
+}
+
+// The catalogue has one reader, the CLI's parser: models/fetch.sh hands over to
+// `portrait models fetch`, and the npm entries carry everything the fetch needs.
+TEST(Catalogue, TheBundledOneGivesEveryNpmFetchItsPinnedFiles) {
+    const auto cat = portrait::cli::load_catalogue(fs::path(PORTRAIT_SOURCE_DIR_FOR_TESTS) / "models" / "catalogue.yaml");
+    const auto* fm = cat.find("facemesh");
+    ASSERT_TRUE(fm);
+    EXPECT_EQ(fm->package, "@vladmandic/human");
+    EXPECT_EQ(fm->integrity.rfind("sha512-", 0), 0u);
+    ASSERT_FALSE(fm->npm_sources.empty());
+    for (const auto& f : fm->npm_sources) EXPECT_EQ(f.sha256.size(), 64u) << f.path;
+    EXPECT_NE(fm->npm_convert_command.find("models/convert/facemesh.py {src} -o {out}"), std::string::npos);
+    EXPECT_FALSE(fm->on_request);
+    ASSERT_TRUE(cat.find("esrgan-thick"));
+    EXPECT_TRUE(cat.find("esrgan-thick")->on_request);
+    const std::string script = read_text(fs::path(PORTRAIT_SOURCE_DIR_FOR_TESTS) / "models" / "fetch.sh");
+    EXPECT_EQ(script.find("awk"), std::string::npos) << "models/fetch.sh parses the catalogue again";
+    EXPECT_NE(script.find("models fetch"), std::string::npos);
+}
+
+TEST(Catalogue, AHostileNpmEntryIsRefusedNamingIt) {
+    TempDir tmp;
+    const std::string head =
+        "models:\n  bad:\n    licence: MIT\n    source:\n      kind: npm\n      package: p\n      version: 1.0.0\n";
+    const std::string good_integrity = "      integrity: sha512-AAAA\n";
+    const std::string file = "    files:\n      - path: a/model.onnx\n        sha256: " + std::string(64, 'a') + "\n";
+    struct Case {
+        std::string text, says;
+    } cases[] = {
+        {head + file, "integrity"},
+        {head + good_integrity + "    files:\n      - path: a/model.onnx\n        sha256: 1234\n", "64 hex"},
+        {head + good_integrity + "    files:\n      - path: ../../etc/passwd\n        sha256: " + std::string(64, 'a') + "\n",
+         "relative 'path'"},
+        {head + good_integrity + file + "        dest: ../../.bashrc\n", "stay in the cache"},
+        {head + good_integrity + file + "    convert:\n      output: x.onnx\n", "'convert' needs a 'command'"},
+    };
+    for (const auto& c : cases) {
+        const fs::path f = tmp.path() / "catalogue.yaml";
+        write_text(f, c.text);
+        try {
+            portrait::cli::load_catalogue(f);
+            ADD_FAILURE() << "accepted:\n" << c.text;
+        } catch (const std::runtime_error& e) {
+            const std::string m = e.what();
+            EXPECT_NE(m.find(f.string() + ": model 'bad'"), std::string::npos) << m;
+            EXPECT_NE(m.find(c.says), std::string::npos) << m;
+        }
+    }
 }
