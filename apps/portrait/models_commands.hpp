@@ -5,7 +5,7 @@
 #include <string>
 #include <vector>
 
-#include "model_catalogue.hpp"
+#include "portrait/runtime/model_catalogue.hpp"
 
 namespace portrait::cli {
 

@@ -13,7 +13,7 @@
 #include <curl/curl.h>
 #include <nlohmann/json.hpp>
 
-#include "model_catalogue.hpp"
+#include "portrait/runtime/model_catalogue.hpp"
 #include "portrait/runtime/sha256.hpp"
 #include "portrait/runtime/temp_dir.hpp"
 #include "portrait/version.hpp"

@@ -7,10 +7,36 @@
 
 #include "portrait/runtime/data_dirs.hpp"
 #include "portrait/runtime/logging.hpp"
+#include "portrait/runtime/model_catalogue.hpp"
 #include "portrait/runtime/sha256.hpp"
 
 namespace portrait {
 namespace fs = std::filesystem;
+
+namespace {
+
+// The catalogue's word on a missing model (read only on this error path).
+std::string how_to_get(const std::string& model, const std::string& file) {
+    ModelHint h;
+    std::string where;
+    try {
+        const Catalogue cat = load_catalogue(default_catalogue_path());
+        h = model_hint(cat, model);
+        where = cat.file.string();
+    } catch (const std::exception& e) {
+        return "the model catalogue could not be read (" + std::string(e.what()) +
+               "); put the file there with a .sha256 sidecar (sha256sum " + file + " > " + file + ".sha256)";
+    }
+    if (h.entry.empty())
+        return "no entry of " + where + " provides '" + model + "': put the file there with a .sha256 sidecar (sha256sum " +
+               file + " > " + file + ".sha256)";
+    if (h.kind == "modelscope")
+        return "get it with: " + h.fetch + "   (downloads ModelScope's " + h.source +
+               "; or from a download of it: " + h.convert + ")";
+    return "get it with: " + h.fetch;
+}
+
+}  // namespace
 
 struct ModelLocator::Found {
     std::mutex mutex;
@@ -38,8 +64,7 @@ fs::path ModelLocator::find(const std::string& model, const std::string& file) c
         std::string searched;
         for (const auto& d : dirs_) searched += "\n  " + (d / model / file).string();
         throw std::runtime_error("model '" + model + "' file '" + file + "' not found; searched:" + searched +
-                                 "\nget it with: portrait models fetch " + model +
-                                 "   (or: portrait models convert " + model + " SOURCE)");
+                                 "\n" + how_to_get(model, file));
     }
     const SidecarCheck check = check_sha256_sidecar(p);
     if (check.result != SidecarCheck::Ok) throw std::runtime_error(check.message);

@@ -118,7 +118,10 @@ TEST(Runner, AStageThatCannotStartNamesItself) {
         EXPECT_NE(m.find("stage 'needy'"), std::string::npos) << m;
         EXPECT_NE(m.find("spine_stages"), std::string::npos) << m;
         EXPECT_NE(m.find("spine-test-missing-model"), std::string::npos) << m;
-        EXPECT_NE(m.find("portrait models fetch"), std::string::npos) << m;
+        // No catalogue entry provides it: the hint says so instead of a fetch that cannot work.
+        EXPECT_NE(m.find("no entry of "), std::string::npos) << m;
+        EXPECT_NE(m.find("catalogue.yaml provides 'spine-test-missing-model'"), std::string::npos) << m;
+        EXPECT_EQ(m.find("portrait models fetch"), std::string::npos) << m;
     }
 }
 

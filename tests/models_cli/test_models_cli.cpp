@@ -9,7 +9,7 @@
 #include <map>
 
 #include "hub_fixture.hpp"
-#include "model_catalogue.hpp"
+#include "portrait/runtime/model_catalogue.hpp"
 #include "portrait/runtime/sha256.hpp"
 
 namespace fs = std::filesystem;
@@ -456,7 +456,7 @@ TEST_F(Cli, PackCopiesCheckedModelsWithSidecarsAndCatalogue) {
 // The catalogue has one reader, the CLI's parser: models/fetch.sh hands over to
 // `portrait models fetch`, and the npm entries carry everything the fetch needs.
 TEST(Catalogue, TheBundledOneGivesEveryNpmFetchItsPinnedFiles) {
-    const auto cat = portrait::cli::load_catalogue(fs::path(PORTRAIT_SOURCE_DIR_FOR_TESTS) / "models" / "catalogue.yaml");
+    const auto cat = portrait::load_catalogue(fs::path(PORTRAIT_SOURCE_DIR_FOR_TESTS) / "models" / "catalogue.yaml");
     const auto* fm = cat.find("facemesh");
     ASSERT_TRUE(fm);
     EXPECT_EQ(fm->package, "@vladmandic/human");
@@ -492,7 +492,7 @@ TEST(Catalogue, AHostileNpmEntryIsRefusedNamingIt) {
         const fs::path f = tmp.path() / "catalogue.yaml";
         write_text(f, c.text);
         try {
-            portrait::cli::load_catalogue(f);
+            portrait::load_catalogue(f);
             ADD_FAILURE() << "accepted:\n" << c.text;
         } catch (const std::runtime_error& e) {
             const std::string m = e.what();

@@ -4,7 +4,7 @@
 #include <memory>
 #include <mutex>
 
-#include "model_catalogue.hpp"
+#include "portrait/runtime/model_catalogue.hpp"
 #include "portrait/runtime/logging.hpp"
 
 namespace portrait::studio {
@@ -45,12 +45,12 @@ bool applies(const ModelNeed& need, const StageConfig& stage, const StageSpec& s
 }
 
 // The catalogue, read once; null when the installation has none (the text then says less).
-const cli::Catalogue* catalogue() {
+const Catalogue* catalogue() {
     static std::once_flag once;
-    static std::unique_ptr<cli::Catalogue> cat;
+    static std::unique_ptr<Catalogue> cat;
     std::call_once(once, [] {
         try {
-            cat = std::make_unique<cli::Catalogue>(cli::load_catalogue(cli::default_catalogue_path()));
+            cat = std::make_unique<Catalogue>(load_catalogue(default_catalogue_path()));
         } catch (const std::exception& e) {
             host_logger().warn("studio: {}; model hints name no download", e.what());
         }
@@ -59,7 +59,7 @@ const cli::Catalogue* catalogue() {
 }
 
 // The conversion that writes <model>/<file> (or the whole <model> folder).
-const cli::Conversion* conversion_for(const cli::CatalogueEntry& e, const MissingModel& m) {
+const Conversion* conversion_for(const CatalogueEntry& e, const MissingModel& m) {
     for (const auto& c : e.conversions)
         for (const auto& o : c.outputs)
             if (fs::path(o).begin()->string() == m.model) return &c;
@@ -109,8 +109,8 @@ std::string missing_models_text(const std::string& feature_label, const std::vec
     std::string text = feature_label + " needs " + join_what(missing) + ", which is not installed.";
     // Each missing model's catalogue entry, preferring one already named for another
     // (gpen-1024 and realesrnet-x2 both come from the hires download).
-    const cli::Catalogue* cat = catalogue();
-    std::vector<const cli::CatalogueEntry*> entry(missing.size(), nullptr);
+    const Catalogue* cat = catalogue();
+    std::vector<const CatalogueEntry*> entry(missing.size(), nullptr);
     for (std::size_t i = 0; cat && i < missing.size(); ++i) entry[i] = cat->find_for_model(missing[i].model);
     for (std::size_t i = 0; i < missing.size(); ++i)
         for (std::size_t j = 0; j < missing.size(); ++j) {
@@ -121,9 +121,9 @@ std::string missing_models_text(const std::string& feature_label, const std::vec
                 break;
             }
         }
-    std::vector<const cli::CatalogueEntry*> done;
+    std::vector<const CatalogueEntry*> done;
     for (std::size_t i = 0; i < missing.size(); ++i) {
-        const cli::CatalogueEntry* e = entry[i];
+        const CatalogueEntry* e = entry[i];
         if (!e) {
             text += "\nPut " + missing[i].model + "/" + missing[i].file + " into a model folder.";
             continue;
@@ -135,9 +135,9 @@ std::string missing_models_text(const std::string& feature_label, const std::vec
             continue;
         }
         text += "\nDownload " + e->model_id + " from ModelScope on a connected machine, then run:";
-        std::vector<const cli::Conversion*> convs;
+        std::vector<const Conversion*> convs;
         for (std::size_t j = 0; j < missing.size(); ++j) {
-            const cli::Conversion* c = entry[j] == e ? conversion_for(*e, missing[j]) : nullptr;
+            const Conversion* c = entry[j] == e ? conversion_for(*e, missing[j]) : nullptr;
             if (!c || std::find(convs.begin(), convs.end(), c) != convs.end()) continue;
             convs.push_back(c);
             text += "\n    portrait models convert " + c->converter + " " +

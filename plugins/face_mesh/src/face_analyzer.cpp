@@ -1,24 +1,11 @@
 #include "face_analyzer.hpp"
 
 #include <algorithm>
-#include <cstdlib>
 #include <filesystem>
 
 #include "face_landmarks.hpp"
 
 namespace portrait::face {
-
-std::string ModelPaths::cache_dir() {
-    if (const char* c = std::getenv("PORTRAIT_CACHE"); c && *c) return c;
-    const char* home = std::getenv("HOME");
-    return std::string(home ? home : ".") + "/.cache/portrait";
-}
-
-ModelPaths ModelPaths::from_cache() {
-    const std::string m = cache_dir() + "/models/";
-    return {m + "blazeface/face_detection_front_128x128_barracuda.onnx",
-            m + "blazeface/face_detection_back_256x256_barracuda.onnx", m + "facemesh/facemesh.onnx"};
-}
 
 bool ModelPaths::complete() const {
     namespace fs = std::filesystem;

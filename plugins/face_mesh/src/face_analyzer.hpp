@@ -33,11 +33,10 @@ struct AnalyzerOptions {
     bool refine = true;          // second mesh pass on the ROI rebuilt from the landmarks
 };
 
+// The model files, as the host found them (Context::find_model, checked against their
+// sidecars): the stage never looks for models itself.
 struct ModelPaths {
     std::string front, back, mesh;
-    // Files in ${PORTRAIT_CACHE:-~/.cache/portrait}/models/{blazeface,facemesh}/.
-    static ModelPaths from_cache();
-    static std::string cache_dir();
     bool complete() const;  // all three exist
 };
 

@@ -32,15 +32,15 @@ std::string convert_hint(const std::string& model, const std::string& source) {
            source + ")";
 }
 
-// ctx.find_model names every folder searched; add which parameter asked for the model
-// and the file it is converted from.
+// ctx.find_model names every folder searched and how to fetch or convert the model; add
+// which parameter asked for it and which file of the download is the convert's SOURCE.
 std::filesystem::path find_or_explain(Context& ctx, const std::string& model, const std::string& why,
                                       const std::string& source) {
     try {
         return ctx.find_model(model, "model.pt");
     } catch (const std::exception& e) {
-        throw std::runtime_error("gpen: " + why + " needs model '" + model + "': " + e.what() + "\n" +
-                                 convert_hint(model, source));
+        throw std::runtime_error("gpen: " + why + " needs model '" + model + "': " + e.what() +
+                                 "\nSOURCE for '" + model + "': " + source);
     }
 }
 

@@ -34,7 +34,7 @@ AnalyzerOptions options(DetectorChoice c, bool refine) {
 void BM_DetectAndMesh(benchmark::State& st) {
     if (!ready(st)) return;
     const auto choice = DetectorChoice(st.range(0));
-    FaceAnalyzer a(ModelPaths::from_cache(), options(choice, st.range(1) != 0));
+    FaceAnalyzer a(portrait::face::testing::cached_models(), options(choice, st.range(1) != 0));
     const cv::Mat img = pt::astronaut();
     a.analyze(img);  // first run allocates the networks' buffers
     for (auto _ : st) benchmark::DoNotOptimize(a.analyze(img));
@@ -51,7 +51,7 @@ BENCHMARK(BM_DetectAndMesh)
 void BM_DetectOnly(benchmark::State& st) {
     if (!ready(st)) return;
     const auto choice = DetectorChoice(st.range(0));
-    const ModelPaths m = ModelPaths::from_cache();
+    const ModelPaths m = portrait::face::testing::cached_models();
     DetectorOptions o;
     o.choice = choice;
     FaceDetector d(m.front, m.back, o);
@@ -64,7 +64,7 @@ BENCHMARK(BM_DetectOnly)->Arg(int(DetectorChoice::Front))->Arg(int(DetectorChoic
 
 void BM_MeshPass(benchmark::State& st) {
     if (!ready(st)) return;
-    FaceMeshModel mesh(ModelPaths::from_cache().mesh);
+    FaceMeshModel mesh(portrait::face::testing::cached_models().mesh);
     const cv::Mat img = pt::astronaut();
     RotatedSquare roi;
     roi.center = {225, 120};
@@ -78,7 +78,7 @@ BENCHMARK(BM_MeshPass)->Unit(benchmark::kMillisecond);
 // run back to back (cache traffic between two networks) from the analyzer's own work.
 void BM_DetectThenMeshRaw(benchmark::State& st) {
     if (!ready(st)) return;
-    const ModelPaths m = ModelPaths::from_cache();
+    const ModelPaths m = portrait::face::testing::cached_models();
     DetectorOptions o;
     o.choice = DetectorChoice::Front;
     FaceDetector d(m.front, m.back, o);
@@ -100,7 +100,7 @@ void BM_GroupPerFace(benchmark::State& st) {
     if (!ready(st)) return;
     std::vector<pt::PlacedFace> placed;
     const cv::Mat img = pt::synthetic_group(&placed);
-    FaceAnalyzer a(ModelPaths::from_cache(), options(DetectorChoice::Auto, true));
+    FaceAnalyzer a(portrait::face::testing::cached_models(), options(DetectorChoice::Auto, true));
     std::size_t n = a.analyze(img).size();
     for (auto _ : st) benchmark::DoNotOptimize(a.analyze(img));
     st.counters["faces"] = double(n);
@@ -114,7 +114,7 @@ BENCHMARK(BM_GroupPerFace)->Unit(benchmark::kMillisecond);
 // the astronaut scaled to range(0)/10 megapixels (the face stays ~18% of the width).
 void BM_SlimPerMegapixel(benchmark::State& st) {
     if (!ready(st)) return;
-    FaceAnalyzer a(ModelPaths::from_cache(), AnalyzerOptions{});
+    FaceAnalyzer a(portrait::face::testing::cached_models(), AnalyzerOptions{});
     const double mp = st.range(0) / 10.0;
     cv::Mat img;
     const double s = std::sqrt(mp * 1e6 / (512.0 * 512.0));

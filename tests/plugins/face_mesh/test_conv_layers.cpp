@@ -150,7 +150,7 @@ TEST(DepthwiseLayer, RealNetworksAgreeWithOpenCv) {
     if (const std::string why = portrait::face::testing::missing_models_message(); !why.empty()) GTEST_SKIP() << why;
     const cv::Mat img = portrait::face::testing::astronaut();
     if (img.empty()) GTEST_SKIP() << "astronaut.png not found";
-    const ModelPaths m = ModelPaths::from_cache();
+    const ModelPaths m = portrait::face::testing::cached_models();
     const cv::Mat face = img(cv::Rect(150, 40, 150, 150));
     compare_nets(m.mesh, nhwc_input(face, 192, 1 / 255.0, 0), {"output_mesh", "output_faceflag"}, 1e-3);
     compare_nets(m.front, nhwc_input(img, 128, 1 / 127.5, -1), {"Identity:0", "Identity_2:0"}, 1e-3);

@@ -20,7 +20,7 @@ FaceAnalyzer& analyzer(DetectorChoice choice = DetectorChoice::Auto) {
     if (!slot) {
         AnalyzerOptions o;
         o.detector.choice = choice;
-        slot = std::make_unique<FaceAnalyzer>(ModelPaths::from_cache(), o);
+        slot = std::make_unique<FaceAnalyzer>(portrait::face::testing::cached_models(), o);
     }
     return *slot;
 }
@@ -151,10 +151,10 @@ TEST(FaceDetection, MaxFacesAndMinSizeLimit) {
     if (img.empty()) GTEST_SKIP() << "astronaut.png not found";
     AnalyzerOptions o;
     o.max_faces = 2;
-    FaceAnalyzer a(ModelPaths::from_cache(), o);
+    FaceAnalyzer a(portrait::face::testing::cached_models(), o);
     EXPECT_EQ(a.analyze(img).size(), 2u);
     AnalyzerOptions big;
     big.min_face_size = 1000;
-    FaceAnalyzer b(ModelPaths::from_cache(), big);
+    FaceAnalyzer b(portrait::face::testing::cached_models(), big);
     EXPECT_TRUE(b.analyze(img).empty());
 }

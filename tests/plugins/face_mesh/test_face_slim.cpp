@@ -33,7 +33,7 @@ Astronaut* astronaut_with_mesh(std::string* why) {
     auto a = std::make_unique<Astronaut>();
     a->img = pt::astronaut();
     if (a->img.empty()) return *why = "astronaut.png not found (apt-get install python3-skimage)", nullptr;
-    a->analyzer = std::make_unique<FaceAnalyzer>(ModelPaths::from_cache(), AnalyzerOptions{});
+    a->analyzer = std::make_unique<FaceAnalyzer>(portrait::face::testing::cached_models(), AnalyzerOptions{});
     for (const auto& f : a->analyzer->analyze(a->img)) a->meshes.push_back(f.landmarks);
     if (a->meshes.size() != 1) return *why = "expected one face on the astronaut", nullptr;
     cached = std::move(a);

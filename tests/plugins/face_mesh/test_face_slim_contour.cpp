@@ -106,7 +106,7 @@ Measured slim_and_measure(FaceAnalyzer& an, const cv::Mat& img, std::size_t face
 }
 
 FaceAnalyzer& analyzer() {
-    static FaceAnalyzer a(ModelPaths::from_cache(), AnalyzerOptions{});
+    static FaceAnalyzer a(portrait::face::testing::cached_models(), AnalyzerOptions{});
     return a;
 }
 

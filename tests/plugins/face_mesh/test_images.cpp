@@ -6,6 +6,8 @@
 #include <opencv2/imgproc.hpp>
 
 #include "face_analyzer.hpp"
+#include "portrait/runtime/logging.hpp"
+#include "portrait/runtime/model_locator.hpp"
 
 namespace portrait::face::testing {
 
@@ -20,15 +22,28 @@ cv::Mat astronaut() {
 }
 
 cv::Mat samples_photo() {
-    const fs::path p = fs::path(ModelPaths::cache_dir()) / "samples" / "samples.jpg";
+    const fs::path p = portrait::cache_dir() / "samples" / "samples.jpg";
     return fs::exists(p) ? cv::imread(p.string(), cv::IMREAD_COLOR) : cv::Mat();
 }
 
+ModelPaths cached_models() {
+    const portrait::ModelLocator models;
+    auto find = [&](const char* model, const char* file) {
+        try {
+            return models.find(model, file).string();
+        } catch (const std::exception&) {
+            return std::string();
+        }
+    };
+    return {find("blazeface", "face_detection_front_128x128_barracuda.onnx"),
+            find("blazeface", "face_detection_back_256x256_barracuda.onnx"), find("facemesh", "facemesh.onnx")};
+}
+
 std::string missing_models_message() {
-    const ModelPaths m = ModelPaths::from_cache();
-    if (m.complete()) return {};
-    return "face models not in " + ModelPaths::cache_dir() +
-           "/models (run: models/fetch.sh --convert blazeface facemesh)";
+    const ModelPaths m = cached_models();
+    if (!m.front.empty() && !m.back.empty() && !m.mesh.empty()) return {};
+    return "face models not in " + (portrait::cache_dir() / "models").string() +
+           " (run: portrait models fetch blazeface facemesh)";
 }
 
 cv::Mat synthetic_group(std::vector<PlacedFace>* faces) {

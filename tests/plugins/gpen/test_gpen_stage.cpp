@@ -38,7 +38,13 @@ TEST_F(GpenStage, MissingModelNamesFoldersAndConverter) {
         EXPECT_NE(m.find("gpen-1024"), std::string::npos) << m;
         EXPECT_NE(m.find((dir_ / "models" / "gpen-1024" / "model.pt").string()), std::string::npos) << m;
         EXPECT_NE(m.find((dir_ / "cache").string()), std::string::npos) << m;
-        EXPECT_NE(m.find("portrait models convert gpen-1024 SOURCE   (SOURCE: pytorch_model.pt of the ModelScope GPEN-1024 download)"), std::string::npos) << m;
+        // The catalogue's entry for the model, as data turned into the hint (model_hint).
+        EXPECT_NE(m.find("get it with: portrait models fetch gpen-hires   (downloads ModelScope's "
+                         "damo/cv_gpen_image-portrait-enhancement-hires; or from a download of it: "
+                         "portrait models convert gpen-1024 SOURCE)"),
+                  std::string::npos)
+            << m;
+        EXPECT_NE(m.find("SOURCE for 'gpen-1024': pytorch_model.pt of the ModelScope GPEN-1024 download"), std::string::npos) << m;
     }
     write_module(dir_ / "models", "gpen-512", "  return x\n");
     try {
@@ -47,7 +53,7 @@ TEST_F(GpenStage, MissingModelNamesFoldersAndConverter) {
     } catch (const std::runtime_error& e) {
         const std::string m = e.what();
         EXPECT_NE(m.find("realesrnet-x2"), std::string::npos) << m;
-        EXPECT_NE(m.find("portrait models convert realesrnet-x2 SOURCE   (SOURCE: super_resolution/realesrnet_x2.pth"), std::string::npos) << m;
+        EXPECT_NE(m.find("SOURCE for 'realesrnet-x2': super_resolution/realesrnet_x2.pth"), std::string::npos) << m;
         EXPECT_EQ(m.find("python3"), std::string::npos) << m;
     }
 }

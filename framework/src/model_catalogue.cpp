@@ -1,4 +1,4 @@
-#include "model_catalogue.hpp"
+#include "portrait/runtime/model_catalogue.hpp"
 
 #include <algorithm>
 #include <stdexcept>
@@ -7,7 +7,7 @@
 
 #include "portrait/runtime/data_dirs.hpp"
 
-namespace portrait::cli {
+namespace portrait {
 namespace fs = std::filesystem;
 
 namespace {
@@ -166,6 +166,20 @@ const CatalogueEntry* Catalogue::find_for_model(const std::string& name) const {
     return nullptr;
 }
 
+ModelHint model_hint(const Catalogue& catalogue, const std::string& model) {
+    ModelHint h;
+    const CatalogueEntry* e = catalogue.find_for_model(model);
+    if (!e) return h;
+    h.entry = e->name;
+    h.kind = e->kind;
+    h.fetch = "portrait models fetch " + e->name;
+    if (e->kind == "modelscope") {
+        h.source = e->model_id;
+        h.convert = "portrait models convert " + model + " SOURCE";
+    }
+    return h;
+}
+
 Catalogue load_catalogue(const fs::path& file) {
     Catalogue cat;
     cat.file = file;
@@ -194,4 +208,4 @@ fs::path default_catalogue_path() {
     return p;
 }
 
-}  // namespace portrait::cli
+}  // namespace portrait

@@ -1,5 +1,6 @@
 // The model catalogue (models/catalogue.yaml): where each model comes from, its licence,
-// and which converted files it puts into the cache.
+// and which converted files it puts into the cache. Its one reader: `portrait models`, the
+// Studio's feature tooltips and the host's missing-model hints (model_hint) all parse it here.
 #pragma once
 
 #include <filesystem>
@@ -7,7 +8,7 @@
 #include <string>
 #include <vector>
 
-namespace portrait::cli {
+namespace portrait {
 
 // One converter run after a ModelScope download.
 struct Conversion {
@@ -62,6 +63,17 @@ struct Catalogue {
     const CatalogueEntry* find_for_model(const std::string& name) const;
 };
 
+// How to get a model the stages look for, as data (ModelLocator's error and the front ends
+// phrase it): the catalogue entry that provides it, and the commands.
+struct ModelHint {
+    std::string entry;    // catalogue entry providing the model; empty: none does
+    std::string kind;     // "npm" or "modelscope"
+    std::string fetch;    // e.g. "portrait models fetch gpen"
+    std::string source;   // a ModelScope model id the user may have downloaded ("damo/...")
+    std::string convert;  // "portrait models convert MODEL SOURCE" for a download; empty for npm
+};
+ModelHint model_hint(const Catalogue& catalogue, const std::string& model);
+
 // Parses the catalogue; throws std::runtime_error naming the file and the entry on bad input.
 Catalogue load_catalogue(const std::filesystem::path& file);
 // models/catalogue.yaml from the data dirs (installed share/portrait or the source tree).
@@ -70,4 +82,4 @@ std::filesystem::path default_catalogue_path();
 // "ORG/NAME" -> {ORG, NAME}; throws std::runtime_error when not of that form.
 std::pair<std::string, std::string> split_model_id(const std::string& model_id);
 
-}  // namespace portrait::cli
+}  // namespace portrait
