@@ -5,6 +5,7 @@
 
 #include <yaml-cpp/yaml.h>
 
+#include "portrait/modelscope_downloads.hpp"
 #include "portrait/runtime/data_dirs.hpp"
 
 namespace portrait {
@@ -176,6 +177,18 @@ ModelHint model_hint(const Catalogue& catalogue, const std::string& model) {
     if (e->kind == "modelscope") {
         h.source = e->model_id;
         h.convert = "portrait models convert " + model + " SOURCE";
+        std::vector<std::string> ids{e->model_id};
+        if (!e->also_known_as.empty()) ids.push_back(e->also_known_as);
+        h.download_dirs = modelscope_download_dirs(ids);
+        const auto needed = e->required_inputs();
+        std::error_code ec;
+        for (const auto& d : h.download_dirs) {
+            if (!fs::is_directory(d, ec)) continue;
+            if (std::all_of(needed.begin(), needed.end(), [&](const std::string& f) { return fs::is_regular_file(d / f, ec); })) {
+                h.download = d;
+                break;
+            }
+        }
     }
     return h;
 }

@@ -30,9 +30,16 @@ std::string how_to_get(const std::string& model, const std::string& file) {
     if (h.entry.empty())
         return "no entry of " + where + " provides '" + model + "': put the file there with a .sha256 sidecar (sha256sum " +
                file + " > " + file + ".sha256)";
-    if (h.kind == "modelscope")
+    if (h.kind == "modelscope") {
+        if (!h.download.empty())
+            return "get it with: " + h.fetch + "   (converts your download in " + h.download.string() +
+                   "; no network needed)";
+        std::string dirs;
+        for (const auto& d : h.download_dirs) dirs += "\n  " + d.string();
         return "get it with: " + h.fetch + "   (downloads ModelScope's " + h.source +
-               "; or from a download of it: " + h.convert + ")";
+               "; or from a download of it: " + h.convert +
+               ")\nno download of it was found; `models fetch` takes one of your own from:" + dirs;
+    }
     return "get it with: " + h.fetch;
 }
 

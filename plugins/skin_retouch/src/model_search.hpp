@@ -1,5 +1,5 @@
-// Where users' ModelScope downloads of iic/cv_unet_skin-retouching are looked for, so
-// that a missing converted model gets an error naming the exact convert command.
+// What the skin_retouch stage says about models it cannot use: a segmenter left in a
+// ModelScope download (pointed at, never loaded), and the ABPN networks' missing-model error.
 #pragma once
 
 #include <filesystem>
@@ -8,21 +8,14 @@
 
 namespace portrait::skin {
 
-// Candidate source folders: portrait::modelscope_download_dirs (the CLI's search order) for
-// iic/cv_unet_skin-retouching, then its older name damo/cv_unet_skin-retouching.
-std::vector<std::filesystem::path> modelscope_source_dirs();
-
-// First candidate holding both checkpoints (pytorch_model.pt, joint_20210926.pth); empty if none.
-std::filesystem::path find_modelscope_source();
-
-// Skin segmenter files in a user's downloads: tf_graph.pb in the source folders, model.onnx
-// of damo/cv_unet_skin_retouching_torch. Never loaded from there (no checksum vouches for
-// them): the stage only points at them.
+// Skin segmenter files in a user's downloads (portrait::modelscope_download_dirs):
+// tf_graph.pb of iic/cv_unet_skin-retouching, model.onnx of damo/cv_unet_skin_retouching_torch.
+// Never loaded from there (no checksum vouches for them): the stage only points at them.
 std::vector<std::filesystem::path> segmenter_downloads();
 
-// The error for a missing converted model: the locator's message (folders searched),
-// then either the download that was found with the exact convert command, or every
-// folder a download was looked for in and how to get one.
+// The error for missing converted ABPN networks: the host's message (folders searched, the
+// catalogue's fetch and convert commands, a download found), what the networks are, and
+// the builtin backend.
 std::string missing_model_message(const std::string& locator_message);
 
 }  // namespace portrait::skin

@@ -64,9 +64,9 @@ protected:
 
 }  // namespace
 
-TEST_F(ModelSearch, SourceFoldersInTheDocumentedOrder) {
+TEST_F(ModelSearch, DownloadFoldersInTheDocumentedOrder) {
     ::setenv("PORTRAIT_MODELS", "/a:/b", 1);
-    const auto dirs = portrait::skin::modelscope_source_dirs();
+    const auto dirs = portrait::modelscope_download_dirs({"iic/cv_unet_skin-retouching", "damo/cv_unet_skin-retouching"});
     const fs::path hub = root_ / "home" / ".cache" / "modelscope" / "hub";
     const fs::path here = fs::current_path() / "models";
     std::vector<fs::path> want;
@@ -82,49 +82,56 @@ TEST_F(ModelSearch, SourceFoldersInTheDocumentedOrder) {
     }
     EXPECT_EQ(dirs, want);
     // $MODELSCOPE_CACHE: older ModelScope clients put models right in it, newer ones under hub/;
-    // the CLI's `models fetch` searches the same folders (one header).
+    // `models fetch` and the host's hints search the same folders (one header).
     ::setenv("MODELSCOPE_CACHE", "/ms", 1);
-    const auto ms = portrait::skin::modelscope_source_dirs();
-    ASSERT_GE(ms.size(), 5u);
+    const auto ms = portrait::modelscope_download_dirs({"iic/cv_unet_skin-retouching"});
+    ASSERT_EQ(ms.size(), 9u);
     EXPECT_EQ(ms[1], fs::path("/ms/iic/cv_unet_skin-retouching"));
     EXPECT_EQ(ms[2], fs::path("/ms/models/iic/cv_unet_skin-retouching"));
     EXPECT_EQ(ms[3], fs::path("/ms/hub/iic/cv_unet_skin-retouching"));
     EXPECT_EQ(ms[4], fs::path("/ms/hub/models/iic/cv_unet_skin-retouching"));
-    EXPECT_EQ(portrait::modelscope_download_dirs({"iic/cv_unet_skin-retouching"}),
-              std::vector<fs::path>(ms.begin(), ms.begin() + 9));
 }
 
-TEST_F(ModelSearch, AbpnWithoutAnythingNamesEveryFolderAndTheConvertCommand) {
+TEST_F(ModelSearch, AbpnWithoutAnythingNamesEveryFolderAndTheCommands) {
     if (!fs::exists(skin_test::plugin_file("skin_retouch"))) GTEST_SKIP() << "plugin not built";
     const std::string msg = abpn_error();
     ASSERT_FALSE(msg.empty()) << "backend abpn started without a model";
     // The converted-model folders the locator searched ...
     EXPECT_NE(msg.find((root_ / "cache" / "models" / "skin-retouching").string()), std::string::npos) << msg;
-    // ... and every place a ModelScope download was looked for.
-    EXPECT_NE(msg.find("models/iic_cv_unet_skin-retouching"), std::string::npos) << msg;
+    // ... the catalogue's commands, whole, from the host ...
+    EXPECT_NE(msg.find("get it with: portrait models fetch skin-retouching   (downloads ModelScope's "
+                       "iic/cv_unet_skin-retouching; or from a download of it: portrait models convert "
+                       "skin-retouching SOURCE)"),
+              std::string::npos)
+        << msg;
+    // ... and every place a download of the user's own was looked for.
+    EXPECT_NE(msg.find((root_ / "work" / "models" / "iic_cv_unet_skin-retouching").string()), std::string::npos) << msg;
     EXPECT_NE(msg.find((root_ / "home" / ".cache" / "modelscope" / "hub" / "iic" / "cv_unet_skin-retouching").string()),
               std::string::npos)
         << msg;
     EXPECT_NE(msg.find("damo/cv_unet_skin-retouching"), std::string::npos) << msg;
-    EXPECT_NE(msg.find("portrait models convert skin-retouching SOURCE"), std::string::npos) << msg;
-    // The host's own hint is kept whole, not cut out of its text.
-    EXPECT_NE(msg.find("get it with: portrait models fetch skin-retouching"), std::string::npos) << msg;
     EXPECT_NE(msg.find("backend: builtin"), std::string::npos) << msg;
 }
 
-TEST_F(ModelSearch, AbpnWithADownloadGivesTheExactCommand) {
+TEST_F(ModelSearch, AbpnWithADownloadSaysFetchUsesIt) {
     if (!fs::exists(skin_test::plugin_file("skin_retouch"))) GTEST_SKIP() << "plugin not built";
     const fs::path hub_dir = root_ / "home" / ".cache" / "modelscope" / "hub" / "damo" / "cv_unet_skin-retouching";
     fake_download(hub_dir);
     std::string msg = abpn_error();
-    EXPECT_NE(msg.find("portrait models convert skin-retouching " + hub_dir.string()), std::string::npos) << msg;
+    EXPECT_NE(msg.find("get it with: portrait models fetch skin-retouching   (converts your download in " +
+                       hub_dir.string() + "; no network needed)"),
+              std::string::npos)
+        << msg;
     // The folder in the working directory comes first, as in the original tool.
     fake_download(root_ / "work" / "models" / "iic_cv_unet_skin-retouching");
     msg = abpn_error();
-    EXPECT_NE(msg.find("portrait models convert skin-retouching " +
-                       (root_ / "work" / "models" / "iic_cv_unet_skin-retouching").string()),
+    EXPECT_NE(msg.find("converts your download in " + (root_ / "work" / "models" / "iic_cv_unet_skin-retouching").string()),
               std::string::npos)
         << msg;
+    // A folder lacking a checkpoint is not taken.
+    fs::remove(root_ / "work" / "models" / "iic_cv_unet_skin-retouching" / "joint_20210926.pth");
+    msg = abpn_error();
+    EXPECT_NE(msg.find("converts your download in " + hub_dir.string()), std::string::npos) << msg;
 }
 
 TEST_F(ModelSearch, AutoFallsBackToBuiltinAndSaysSo) {

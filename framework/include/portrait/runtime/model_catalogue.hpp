@@ -71,6 +71,10 @@ struct ModelHint {
     std::string fetch;    // e.g. "portrait models fetch gpen"
     std::string source;   // a ModelScope model id the user may have downloaded ("damo/...")
     std::string convert;  // "portrait models convert MODEL SOURCE" for a download; empty for npm
+    // ModelScope entries: where a download of the user's own is looked for (the order
+    // `models fetch` takes them), and the first that holds what the conversions need.
+    std::vector<std::filesystem::path> download_dirs;
+    std::filesystem::path download;
 };
 ModelHint model_hint(const Catalogue& catalogue, const std::string& model);
 
