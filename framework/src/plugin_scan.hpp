@@ -17,7 +17,8 @@ struct ScanResult {
 // Stage names joined by ',' (they are snake_case, stage_spec_check.hpp), split again.
 std::vector<std::string> split_names(const std::string& list);
 
-// Waits at most PORTRAIT_PLUGIN_SCAN_TIMEOUT seconds (default 60) for the child.
+// Waits at most PORTRAIT_PLUGIN_SCAN_TIMEOUT seconds (default 60) for the child; a child that
+// timed out is tried once more before the plugin is refused.
 ScanResult scan_plugin_in_child(const std::filesystem::path& file);
 
 }  // namespace portrait::detail
