@@ -17,11 +17,6 @@ int models_pack(const std::vector<std::string>& args);
 
 // <cache>/modelscope/<org>/<name>: where `fetch` puts a ModelScope download.
 std::filesystem::path modelscope_download_dir(const std::string& model_id);
-// A user's own complete download of the entry, searched as the original tool's users keep
-// them: ./models/<org>_<name>/, ~/.cache/modelscope/hub/[models/]<org>/<name>/, then every
-// $PORTRAIT_MODELS folder (<dir>/<org>_<name>/, <dir>/<org>/<name>/); for the model id and
-// its also_known_as id. Empty if none holds required_inputs(). `notes` gets the folders
-// that were found but lack files.
-std::filesystem::path find_user_download(const CatalogueEntry& entry, std::vector<std::string>* notes = nullptr);
+// find_user_download (a user's own download of an entry) is in portrait/runtime/model_catalogue.hpp.
 
 }  // namespace portrait::cli

@@ -14,7 +14,6 @@
 #include "portrait/runtime/data_dirs.hpp"
 #include "portrait/runtime/errors.hpp"
 #include "portrait/runtime/logging.hpp"
-#include "portrait/modelscope_downloads.hpp"
 #include "portrait/runtime/sha256.hpp"
 
 namespace po = boost::program_options;
@@ -32,14 +31,6 @@ struct FetchFlags {
 };
 
 void out(const std::string& line) { std::cout << "portrait models: " << line << std::endl; }
-
-std::vector<std::string> missing_inputs(const CatalogueEntry& e, const fs::path& dir) {
-    std::vector<std::string> missing;
-    std::error_code ec;
-    for (const auto& f : e.required_inputs())
-        if (!fs::is_regular_file(dir / f, ec)) missing.push_back(f);
-    return missing;
-}
 
 std::string join(const std::vector<std::string>& v, const char* sep = ", ") {
     std::string s;
@@ -149,7 +140,7 @@ bool fetch_modelscope(const CatalogueEntry& e, const FetchFlags& flags) {
         } catch (const HubUnreachable& ex) {
             // Offline after an earlier complete download: convert what is there.
             std::error_code ec;
-            if (!fs::is_directory(src, ec) || !missing_inputs(e, src).empty()) {
+            if (!fs::is_directory(src, ec) || !e.missing_inputs(src).empty()) {
                 std::cerr << "portrait models: " << e.name << ": " << ex.what() << "\n";
                 return false;
             }
@@ -167,7 +158,7 @@ bool fetch_modelscope(const CatalogueEntry& e, const FetchFlags& flags) {
                 std::to_string(s.present.size()) + " already present" +
                 (s.skipped.empty() ? ""
                                    : ", " + std::to_string(s.skipped.size()) + " not needed (--all fetches them)"));
-        const auto missing = missing_inputs(e, src);
+        const auto missing = e.missing_inputs(src);
         if (!missing.empty()) {
             std::cerr << "portrait models: " << e.name << ": the hub listing of " << e.model_id << " lacks "
                       << join(missing) << "\n";
@@ -265,19 +256,6 @@ bool fetch_npm(const CatalogueEntry& e, const FetchFlags& flags) {
 fs::path modelscope_download_dir(const std::string& model_id) {
     auto [org, name] = split_model_id(model_id);
     return cache_dir() / "modelscope" / org / name;
-}
-
-fs::path find_user_download(const CatalogueEntry& e, std::vector<std::string>* notes) {
-    std::vector<std::string> ids{e.model_id};
-    if (!e.also_known_as.empty()) ids.push_back(e.also_known_as);
-    std::error_code ec;
-    for (const auto& dir : modelscope_download_dirs(ids)) {
-        if (!fs::is_directory(dir, ec)) continue;
-        const auto missing = missing_inputs(e, dir);
-        if (missing.empty()) return dir;
-        if (notes) notes->push_back(dir.string() + " lacks " + join(missing) + "; not used");
-    }
-    return {};
 }
 
 int models_fetch(const std::vector<std::string>& args) {

@@ -337,12 +337,6 @@ private:
             for (auto& w : img.warnings) item.warnings.push_back("metadata: " + w);
 
             t = Clock::now();
-            // The plan holds for the pixels the header announced (a turn by the EXIF
-            // orientation changes neither scale nor estimate); other pixels are planned again.
-            const cv::Size hs(header.width, header.height), ps = img.pixels.size();
-            if ((ps != hs && ps != cv::Size(hs.height, hs.width)) || img.pixels.channels() != header.channels ||
-                int(img.pixels.elemSize1()) != header.depth_bytes)
-                run.plan.reset();
             cv::Mat result = runner_.process(img.pixels, name, item.report, run);
             item.process_ms = ms_since(t);
             if (!item.report.ok) {

@@ -124,6 +124,35 @@ std::vector<std::string> CatalogueEntry::required_inputs() const {
     return out;
 }
 
+std::vector<std::string> CatalogueEntry::missing_inputs(const fs::path& dir) const {
+    std::vector<std::string> missing;
+    std::error_code ec;
+    for (const auto& f : required_inputs())
+        if (!fs::is_regular_file(dir / f, ec)) missing.push_back(f);
+    return missing;
+}
+
+std::vector<fs::path> CatalogueEntry::download_dirs() const {
+    std::vector<std::string> ids{model_id};
+    if (!also_known_as.empty()) ids.push_back(also_known_as);
+    return modelscope_download_dirs(ids);
+}
+
+fs::path find_user_download(const CatalogueEntry& e, std::vector<std::string>* notes) {
+    std::error_code ec;
+    for (const auto& dir : e.download_dirs()) {
+        if (!fs::is_directory(dir, ec)) continue;
+        const auto missing = e.missing_inputs(dir);
+        if (missing.empty()) return dir;
+        if (notes) {
+            std::string lacks;
+            for (const auto& m : missing) lacks += (lacks.empty() ? "" : ", ") + m;
+            notes->push_back(dir.string() + " lacks " + lacks + "; not used");
+        }
+    }
+    return {};
+}
+
 std::vector<std::string> CatalogueEntry::product_files() const {
     std::vector<std::string> out;
     if (kind == "npm") {
@@ -177,18 +206,8 @@ ModelHint model_hint(const Catalogue& catalogue, const std::string& model) {
     if (e->kind == "modelscope") {
         h.source = e->model_id;
         h.convert = "portrait models convert " + model + " SOURCE";
-        std::vector<std::string> ids{e->model_id};
-        if (!e->also_known_as.empty()) ids.push_back(e->also_known_as);
-        h.download_dirs = modelscope_download_dirs(ids);
-        const auto needed = e->required_inputs();
-        std::error_code ec;
-        for (const auto& d : h.download_dirs) {
-            if (!fs::is_directory(d, ec)) continue;
-            if (std::all_of(needed.begin(), needed.end(), [&](const std::string& f) { return fs::is_regular_file(d / f, ec); })) {
-                h.download = d;
-                break;
-            }
-        }
+        h.download_dirs = e->download_dirs();
+        h.download = find_user_download(*e);
     }
     return h;
 }

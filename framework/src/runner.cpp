@@ -81,15 +81,20 @@ struct Cancelled : std::exception {
 // Largest Frame::output_scale the host accepts (a guard against a stage's mistake).
 constexpr int kMaxOutputScale = 8;
 
+// A face's box and points, scaled by fx across and fy down.
+void scale_face(Face& f, float fx, float fy) {
+    f.box = cv::Rect2f(f.box.x * fx, f.box.y * fy, f.box.width * fx, f.box.height * fy);
+    auto scale_points = [&](auto& points) {
+        for (auto& p : points) p = cv::Point2f(p.x * fx, p.y * fy);
+    };
+    scale_points(f.keypoints);
+    scale_points(f.landmarks);
+    scale_points(f.align5);
+}
+
 // After a stage enlarged the image by k: faces, masks and the original size follow it.
 void scale_frame_geometry(Frame& frame, int k) {
-    const float f = float(k);
-    for (Face& face : frame.faces) {
-        face.box = cv::Rect2f(face.box.x * f, face.box.y * f, face.box.width * f, face.box.height * f);
-        for (auto& p : face.keypoints) p *= f;
-        for (auto& p : face.landmarks) p *= f;
-        for (auto& p : face.align5) p *= f;
-    }
+    for (Face& face : frame.faces) scale_face(face, float(k), float(k));
     for (auto& [name, mask] : frame.masks) {
         cv::Mat up;
         cv::resize(mask, up, mask.size() * k, 0, 0, cv::INTER_LINEAR);
@@ -208,6 +213,9 @@ std::size_t Runner::estimate_at(cv::Size full, double scale, int channels, int d
 
 WorkPlan Runner::plan(cv::Size full, int channels, int depth_bytes) const {
     WorkPlan p;
+    p.full = full;
+    p.channels = channels;
+    p.depth_bytes = depth_bytes;
     p.scale = working_scale(full, pipeline_.config.resources.max_size);
     p.peak_bytes = estimate_at(full, p.scale, channels, depth_bytes);
     const std::size_t limit = pipeline_.config.resources.memory_limit;
@@ -254,8 +262,9 @@ cv::Mat Runner::process(const cv::Mat& image, const std::string& source, ImageRe
         cv::Mat full8 = full;
         if (full.depth() == CV_16U) full.convertTo(full8, CV_8UC3, 1.0 / 257.0);
 
-        const double scale =
-            options.plan ? options.plan->scale : plan(image.size(), channels, int(image.elemSize1())).scale;
+        const double scale = options.plan && options.plan->fits(image)
+                                 ? options.plan->scale
+                                 : plan(image.size(), channels, int(image.elemSize1())).scale;
         Frame frame;
         frame.scale = scale;
         frame.original_size = image.size();
@@ -277,13 +286,7 @@ cv::Mat Runner::process(const cv::Mat& image, const std::string& source, ImageRe
                 const float fx = carry ? float(full.cols) / float(wsize.width) : 1.f;
                 const float fy = carry ? float(full.rows) / float(wsize.height) : 1.f;
                 for (Face f : frame.faces) {
-                    f.box = cv::Rect2f(f.box.x * fx, f.box.y * fy, f.box.width * fx, f.box.height * fy);
-                    auto scale_points = [&](auto& points) {
-                        for (auto& p : points) p = cv::Point2f(p.x * fx, p.y * fy);
-                    };
-                    scale_points(f.keypoints);
-                    scale_points(f.landmarks);
-                    scale_points(f.align5);
+                    scale_face(f, fx, fy);
                     ev.faces.push_back(std::move(f));
                 }
             }

@@ -42,6 +42,16 @@ struct PipelineRun {
     }
 };
 
+// A batch over <tmp>/in into <tmp>/out, 2 threads, no progress display.
+portrait::BatchOptions folder_batch(const fs::path& tmp) {
+    portrait::BatchOptions o;
+    o.inputs = {(tmp / "in").string()};
+    o.output_dir = tmp / "out";
+    o.progress = portrait::ProgressMode::Never;
+    o.threads = 2;
+    return o;
+}
+
 double seconds_since(Clock::time_point t0) { return std::chrono::duration<double>(Clock::now() - t0).count(); }
 
 }  // namespace
@@ -139,10 +149,15 @@ TEST(WorkPlan, IsMadeOnceAndUsedAsGiven) {
     EXPECT_EQ(report.working_size, cv::Size(1000, 500));
     // A caller's plan is what process() works at (the batch hands over the one it admitted the image with).
     portrait::ProcessOptions options;
-    options.plan = portrait::WorkPlan{0.25, plan.peak_bytes};
+    options.plan = plan;
+    options.plan->scale = 0.25;
     run.runner->process(photo, "p.png", report, options);
     ASSERT_TRUE(report.ok) << report.error;
     EXPECT_EQ(report.working_size, cv::Size(500, 250));
+    // A plan made for other pixels is not taken: process() plans the image itself.
+    options.plan->full = cv::Size(4000, 2000);
+    run.runner->process(photo, "p.png", report, options);
+    EXPECT_EQ(report.working_size, cv::Size(1000, 500));
 }
 
 TEST(BatchObserver, SeesTheTotalAndEveryImageInTheOrderTheyEnd) {
@@ -152,11 +167,7 @@ TEST(BatchObserver, SeesTheTotalAndEveryImageInTheOrderTheyEnd) {
         cv::imwrite((tmp / "in" / (i < 3 ? "" : "sub") / ("p" + std::to_string(i) + ".png")).string(), bt::photo(40, 30, i));
     bt::write_bytes(tmp / "in" / "broken.jpg", {'n', 'o', 't'});
     PipelineRun run("stages:\n  - stage: test_faces\n");
-    portrait::BatchOptions o;
-    o.inputs = {(tmp / "in").string()};
-    o.output_dir = tmp / "out";
-    o.progress = portrait::ProgressMode::Never;
-    o.threads = 2;
+    portrait::BatchOptions o = folder_batch(tmp.path());
     // The list is made once, before the run, and the run takes it as it is.
     portrait::BatchInputs inputs = portrait::list_batch_inputs(o);
     ASSERT_EQ(inputs.inputs.size(), 6u);
@@ -189,11 +200,7 @@ TEST(BatchObserver, ACancelTokenStopsTheBatchCleanly) {
     fs::create_directories(tmp / "in");
     for (int i = 0; i < 6; ++i) cv::imwrite((tmp / "in" / ("p" + std::to_string(i) + ".png")).string(), bt::photo(32, 32, i));
     PipelineRun run("stages:\n  - stage: test_sleep\n    params: {ms: 20000}\n");
-    portrait::BatchOptions o;
-    o.inputs = {(tmp / "in").string()};
-    o.output_dir = tmp / "out";
-    o.progress = portrait::ProgressMode::Never;
-    o.threads = 2;
+    portrait::BatchOptions o = folder_batch(tmp.path());
     o.cancel = portrait::CancelToken();
     std::thread stopper([&] {
         std::this_thread::sleep_for(std::chrono::milliseconds(300));

@@ -163,12 +163,16 @@ TEST_F(SkinSegmenterTest, AbpnStageTakesTheWhiteningMaskFromTfGraph) {
     put_model(dir_ / "tf_graph.pb", extra / "skin-retouching" / "tf_graph.pb");
 
     // strength 0: the stage stops after the mask, so no network but the segmenter runs.
-    auto st = skin_test::plugin_stage("skin_retouch", "skin_retouch", "{backend: abpn, strength: 0.0}", {models, extra});
+    // Starts the stage with both model folders, runs it on the astronaut; returns its log.
+    auto mask_run = [&](portrait::Frame& frame) {
+        auto st = skin_test::plugin_stage("skin_retouch", "skin_retouch", "{backend: abpn, strength: 0.0}", {models, extra});
+        frame.image = photo_.clone();
+        frame.faces = skin_test::astronaut_faces();
+        st->process(frame);
+        return st->log();
+    };
     portrait::Frame f;
-    f.image = photo_.clone();
-    f.faces = skin_test::astronaut_faces();
-    st->process(f);
-    const std::string log = st->log();
+    const std::string log = mask_run(f);
     EXPECT_NE(log.find("skin mask from tf_graph (" + (extra / "skin-retouching" / "tf_graph.pb").string() + ")"),
               std::string::npos)
         << log;
@@ -186,12 +190,8 @@ TEST_F(SkinSegmenterTest, AbpnStageTakesTheWhiteningMaskFromTfGraph) {
     std::ofstream(extra / "skin-retouching" / "tf_graph.pb.sha256")
         << portrait::sha256_file(extra / "skin-retouching" / "tf_graph.pb") << "  tf_graph.pb\n";
     put_model(dir_ / "model.onnx", extra / "skin-retouching" / "model.onnx");
-    auto st2 = skin_test::plugin_stage("skin_retouch", "skin_retouch", "{backend: abpn, strength: 0.0}", {models, extra});
     portrait::Frame f2;
-    f2.image = photo_.clone();
-    f2.faces = skin_test::astronaut_faces();
-    st2->process(f2);
-    const std::string log2 = st2->log();
+    const std::string log2 = mask_run(f2);
     EXPECT_NE(log2.find("skin_retouch: cannot use " + (extra / "skin-retouching" / "tf_graph.pb").string()),
               std::string::npos)
         << log2;
@@ -209,13 +209,9 @@ TEST_F(SkinSegmenterTest, AbpnStageTakesTheWhiteningMaskFromTfGraph) {
     const char* old_ms = std::getenv("MODELSCOPE_CACHE");
     const std::string saved = old_ms ? old_ms : "";
     ::setenv("MODELSCOPE_CACHE", (extra / "ms").c_str(), 1);
-    auto st3 = skin_test::plugin_stage("skin_retouch", "skin_retouch", "{backend: abpn, strength: 0.0}", {models, extra});
-    if (old_ms) ::setenv("MODELSCOPE_CACHE", saved.c_str(), 1); else ::unsetenv("MODELSCOPE_CACHE");
     portrait::Frame f3;
-    f3.image = photo_.clone();
-    f3.faces = skin_test::astronaut_faces();
-    st3->process(f3);
-    const std::string log3 = st3->log();
+    const std::string log3 = mask_run(f3);
+    if (old_ms) ::setenv("MODELSCOPE_CACHE", saved.c_str(), 1); else ::unsetenv("MODELSCOPE_CACHE");
     EXPECT_NE(log3.find("skin_retouch: segmenter refused " + (extra / "skin-retouching" / "model.onnx").string()),
               std::string::npos)
         << log3;

@@ -49,6 +49,11 @@ struct CatalogueEntry {
     // Files a model folder (downloaded or the user's own) must hold for the conversions:
     // `requires` plus the non-optional conversions' `from` files.
     std::vector<std::string> required_inputs() const;
+    // required_inputs() that `dir` lacks.
+    std::vector<std::string> missing_inputs(const std::filesystem::path& dir) const;
+    // Where a download of the user's own is looked for: modelscope_download_dirs of the
+    // model id, then of also_known_as.
+    std::vector<std::filesystem::path> download_dirs() const;
     // Files (relative to <cache>) whose presence means "fetched and converted".
     std::vector<std::string> product_files() const;
     // Model folder names this entry fills (e.g. gpen -> gpen-512, realesrnet-x2).
@@ -77,6 +82,10 @@ struct ModelHint {
     std::filesystem::path download;
 };
 ModelHint model_hint(const Catalogue& catalogue, const std::string& model);
+
+// A user's own complete download of a ModelScope entry: the first of download_dirs() that
+// holds required_inputs(); empty if none. `notes` gets the folders found that lack files.
+std::filesystem::path find_user_download(const CatalogueEntry& entry, std::vector<std::string>* notes = nullptr);
 
 // Parses the catalogue; throws std::runtime_error naming the file and the entry on bad input.
 Catalogue load_catalogue(const std::filesystem::path& file);

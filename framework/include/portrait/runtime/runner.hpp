@@ -52,10 +52,19 @@ int faces_found(const ImageReport& report);
 
 // What the runner decides about an image before running it (Runner::plan): the working
 // scale, and the peak memory the image needs at it. Made once per image: a batch admits
-// the image with peak_bytes and hands the plan to process().
+// the image with peak_bytes (from its header) and hands the plan to process().
 struct WorkPlan {
     double scale = 1;
     std::size_t peak_bytes = 0;
+    // What it was made for. It holds for an image of that size, turned or not (a turn by the
+    // EXIF orientation changes neither scale nor estimate), channels and depth.
+    cv::Size full;
+    int channels = 3, depth_bytes = 1;
+    bool fits(const cv::Mat& image) const {
+        const cv::Size s = image.size();
+        return (s == full || s == cv::Size(full.height, full.width)) && image.channels() == channels &&
+               int(image.elemSize1()) == depth_bytes;
+    }
 };
 
 // One stage of one image, done: what an observer sees, on the thread processing the image.
@@ -73,7 +82,8 @@ struct ProcessOptions {
     CancelToken cancel = CancelToken::following_signals();
     // Called after each stage that succeeded, in pipeline order.
     std::function<void(const StageEvent&)> on_stage;
-    // Runner::plan of this image, when the caller made it already; empty: process() makes it.
+    // Runner::plan of this image, when the caller made it already; empty, or made for other
+    // pixels (WorkPlan::fits): process() makes it.
     std::optional<WorkPlan> plan;
 };
 
