@@ -110,17 +110,22 @@ def check_saved_module(model: torch.nn.Module, scripted: torch.jit.ScriptModule,
     return err
 
 
-def converter_main(name: str, description: str, source_help: str, convert, summary, argv=None) -> int:
+def converter_main(name: str, description: str, source_help: str, convert, summary, argv=None,
+                   extra_args=()) -> int:
     """The command line every single-network converter shares: SOURCE -o OUT.pt [--no-check].
-    `convert(source, out, check)` returns the sidecar metadata, `summary(meta)` one line about it."""
+    `convert(source, out, check, **extras)` returns the sidecar metadata, `summary(meta)` one line
+    about it. `extra_args`: (flag, argparse keywords) pairs of a converter's own options; each
+    parsed value reaches `convert` as a keyword named by its dest."""
     import argparse
     ap = argparse.ArgumentParser(description=description)
     ap.add_argument('source', help=source_help)
     ap.add_argument('-o', '--output', required=True, help='output TorchScript file (OUT.pt)')
     ap.add_argument('--no-check', action='store_true', help='skip reloading OUT.pt and comparing with the network')
+    dests = [ap.add_argument(flag, **kw).dest for flag, kw in extra_args]
     args = ap.parse_args(argv)
     try:
-        meta = convert(Path(args.source), Path(args.output), check=not args.no_check)
+        meta = convert(Path(args.source), Path(args.output), check=not args.no_check,
+                       **{d: getattr(args, d) for d in dests})
     except ConversionError as e:
         print(f'{name}: error: {e}', file=sys.stderr)
         return 2

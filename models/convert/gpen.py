@@ -1,7 +1,7 @@
 #!/usr/bin/env python3
 """Convert a GPEN generator checkpoint (ModelScope / official GPEN-BFR) to TorchScript.
 
-    /usr/bin/python3 models/convert/gpen.py SOURCE -o OUT.pt [--no-check]
+    /usr/bin/python3 models/convert/gpen.py SOURCE -o OUT.pt [--no-check] [--layout inference|original]
 
 SOURCE is a checkpoint file (bare state_dict, {'g_ema': ...}, {'params_ema': ...}, keys with or
 without `module.`) or a ModelScope model folder, whose `pytorch_model.pt` is the generator
@@ -9,8 +9,14 @@ without `module.`) or a ModelScope model folder, whose `pytorch_model.pt` is the
 configuration (size, style_dim, n_mlp, channel_multiplier, narrow) is inferred from the keys
 and shapes; every key must be used and every expected key present.
 
-Writes OUT.pt (frozen TorchScript: forward(x [N,3,S,S] RGB in [-1,1]) -> [N,3,S,S], raw,
-no clamp), OUT.pt.sha256 and OUT.pt.json (the configuration). Exit code 2 on a refused source.
+Writes OUT.pt (TorchScript: forward(x [N,3,S,S] RGB in [-1,1]) -> [N,3,S,S], raw, no clamp),
+OUT.pt.sha256 and OUT.pt.json (the configuration and layout). Exit code 2 on a refused source.
+
+--layout inference (the default) saves nets/gpen.py, rearranged for LibTorch, scripted and
+frozen: any batch size, equal to the original within float rounding.
+--layout original saves nets/gpen_original.py, the original's own arithmetic (the benchmark's
+"as the original runs it" baseline), traced as spec §2.6 does: the trace only runs at batch 1
+and size S (grouped convs bake groups = batch in).
 """
 import math
 import re
@@ -24,6 +30,7 @@ sys.path.insert(0, str(Path(__file__).resolve().parent))
 from checkpoint_io import (ConversionError, check_against, check_saved_module, converter_main, load_state_dict, save_module, sha256_of,  # noqa: E402
                            write_sidecars)
 from nets.gpen import FullGenerator, channel_table  # noqa: E402
+from nets.gpen_original import OriginalFullGenerator  # noqa: E402
 
 MODEL_FILE = 'pytorch_model.pt'
 # the base channel table before channel_multiplier and narrow (spec §2.1)
@@ -69,16 +76,25 @@ def infer_config(sd: dict, where: str) -> dict:
                 isconcat=True)
 
 
-def build(path: Path):
+LAYOUTS = {'inference': FullGenerator, 'original': OriginalFullGenerator}
+
+
+def build(path: Path, layout: str = 'inference'):
     sd = load_state_dict(path)
     cfg = infer_config(sd, str(path))
-    model = FullGenerator(cfg['size'], cfg['style_dim'], cfg['n_mlp'], cfg['channel_multiplier'], cfg['narrow'])
+    model = LAYOUTS[layout](cfg['size'], cfg['style_dim'], cfg['n_mlp'], cfg['channel_multiplier'], cfg['narrow'])
     check_against(sd, model, str(path))
     model.load_state_dict(sd, strict=True)
     return model.eval(), cfg
 
 
-def to_torchscript(model: torch.nn.Module) -> torch.jit.ScriptModule:
+def to_torchscript(model: torch.nn.Module, layout: str = 'inference', size: int = 0) -> torch.jit.ScriptModule:
+    if layout == 'original':
+        # Traced, not frozen: the original as it runs, per-call weight arithmetic included.
+        # check_trace would run the network twice more; the self check compares instead.
+        example = torch.zeros(1, 3, size, size)
+        with torch.no_grad():
+            return torch.jit.trace(model.eval(), (example,), check_trace=False)
     # Freezing folds every weight expression that does not depend on the style (scales, gains,
     # channels-last copies, sub-pixel kernels) into constants once.
     return torch.jit.freeze(torch.jit.script(model.eval()))
@@ -90,23 +106,27 @@ def self_check(model: torch.nn.Module, scripted: torch.jit.ScriptModule, out: Pa
     return check_saved_module(model, scripted, out, x)
 
 
-def convert(source: Path, out: Path, check: bool = True) -> dict:
+def convert(source: Path, out: Path, check: bool = True, layout: str = 'inference') -> dict:
     path = find_checkpoint(source)
     t0 = time.time()
-    model, cfg = build(path)
-    scripted = to_torchscript(model)
+    model, cfg = build(path, layout)
+    scripted = to_torchscript(model, layout, cfg['size'])
+    n = '1' if layout == 'original' else 'N'
     meta = {
         'model': 'gpen',
         'converter': 'models/convert/gpen.py',
+        'layout': layout,
         'config': cfg,
         'size': cfg['size'],
-        'input': f'float32 [N,3,{cfg["size"]},{cfg["size"]}] RGB, (x/255-0.5)/0.5',
-        'output': f'float32 [N,3,{cfg["size"]},{cfg["size"]}] raw generator output, not clamped',
+        'input': f'float32 [{n},3,{cfg["size"]},{cfg["size"]}] RGB, (x/255-0.5)/0.5',
+        'output': f'float32 [{n},3,{cfg["size"]},{cfg["size"]}] raw generator output, not clamped',
         'parameters': sum(p.numel() for p in model.parameters()),
         'source': str(path.resolve()),
         'source_sha256': sha256_of(path),
         'torch': torch.__version__,
     }
+    if layout == 'original':
+        meta['traced'] = f'torch.jit.trace at batch 1 and size {cfg["size"]}: runs only on [1,3,{cfg["size"]},{cfg["size"]}]'
     save_module(scripted, out)
     if check:
         meta['self_check_max_abs'] = self_check(model, scripted, out, cfg['size'])
@@ -117,13 +137,17 @@ def convert(source: Path, out: Path, check: bool = True) -> dict:
 def summary(meta: dict) -> str:
     c = meta['config']
     return (f'GPEN-{c["size"]} (style_dim {c["style_dim"]}, n_mlp {c["n_mlp"]}, channel_multiplier '
-            f'{c["channel_multiplier"]}, narrow {c["narrow"]})')
+            f'{c["channel_multiplier"]}, narrow {c["narrow"]}, {meta["layout"]} layout)')
 
 
 def main(argv=None) -> int:
     return converter_main('gpen', 'Convert a GPEN generator checkpoint to TorchScript.',
                           'checkpoint file, or ModelScope model folder holding pytorch_model.pt',
-                          convert, summary, argv)
+                          convert, summary, argv,
+                          extra_args=[('--layout', dict(
+                              choices=tuple(LAYOUTS), default='inference',
+                              help='inference: rearranged for LibTorch, scripted and frozen, any batch (default); '
+                                   'original: the original\'s own arithmetic, traced at batch 1 and size S'))])
 
 
 if __name__ == '__main__':

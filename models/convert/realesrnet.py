@@ -1,7 +1,7 @@
 #!/usr/bin/env python3
 """Convert a RealESRNet / BasicSR RRDBNet checkpoint to TorchScript.
 
-    /usr/bin/python3 models/convert/realesrnet.py SOURCE -o OUT.pt [--no-check]
+    /usr/bin/python3 models/convert/realesrnet.py SOURCE -o OUT.pt [--no-check] [--layout inference|original]
 
 SOURCE is a checkpoint file ({'params_ema': ...}, {'params': ...}, bare state_dict, with or
 without `module.`) or a ModelScope GPEN model folder, whose `super_resolution/realesrnet_x2.pth`
@@ -66,7 +66,10 @@ def build(path: Path):
     return model.eval(), cfg
 
 
-def to_torchscript(model: RRDBNet) -> torch.jit.ScriptModule:
+def to_torchscript(model: RRDBNet, layout: str = 'inference') -> torch.jit.ScriptModule:
+    if layout == 'original':
+        # scripted, not frozen, NCHW: the network as the original runs it (benchmark baseline)
+        return torch.jit.script(model.original_layout().eval())
     # Freezing turns the (channels-last) weights into graph constants.
     return torch.jit.freeze(torch.jit.script(model.channels_last_weights().eval()))
 
@@ -78,13 +81,14 @@ def self_check(model: torch.nn.Module, scripted: torch.jit.ScriptModule, out: Pa
     return check_saved_module(model, scripted, out, x)
 
 
-def convert(source: Path, out: Path, check: bool = True) -> dict:
+def convert(source: Path, out: Path, check: bool = True, layout: str = 'inference') -> dict:
     path = find_checkpoint(source)
     t0 = time.time()
     model, cfg = build(path)
     meta = {
         'model': 'realesrnet',
         'converter': 'models/convert/realesrnet.py',
+        'layout': layout,
         'config': cfg,
         'scale': cfg['scale'],
         'pad_multiple': UNSHUFFLE[cfg['scale']],
@@ -95,7 +99,7 @@ def convert(source: Path, out: Path, check: bool = True) -> dict:
         'source_sha256': sha256_of(path),
         'torch': torch.__version__,
     }
-    scripted = to_torchscript(model)
+    scripted = to_torchscript(model, layout)
     save_module(scripted, out)
     if check:
         meta['self_check_max_abs'] = self_check(model, scripted, out)
@@ -112,7 +116,11 @@ def summary(meta: dict) -> str:
 def main(argv=None) -> int:
     return converter_main('realesrnet', 'Convert a RealESRNet (BasicSR RRDBNet) checkpoint to TorchScript.',
                           'checkpoint file, or ModelScope GPEN folder holding ' + FOLDER_FILE,
-                          convert, summary, argv)
+                          convert, summary, argv,
+                          extra_args=[('--layout', dict(
+                              choices=('inference', 'original'), default='inference',
+                              help='inference: channels-last, frozen (default); original: NCHW, not frozen, as '
+                                   'BasicSR runs it (the benchmark baseline)'))])
 
 
 if __name__ == '__main__':

@@ -95,11 +95,15 @@ class Blur(nn.Module):
         super().__init__()
         k = torch.tensor([1.0, 3.0, 3.0, 1.0])
         self.register_buffer('kernel', torch.outer(k, k) / 64.0 * gain)
+        self.register_buffer('folded_depthwise', torch.empty(0), persistent=False)
         self.channels = channels
 
-    def depthwise(self) -> torch.Tensor:
+    def fold(self):
         # upfirdn2d correlates with the flipped kernel; conv2d correlates, so flip here.
-        return torch.flip(self.kernel, [0, 1]).expand(self.channels, 1, 4, 4).contiguous()
+        self.folded_depthwise = torch.flip(self.kernel, [0, 1]).expand(self.channels, 1, 4, 4).contiguous()
+
+    def depthwise(self) -> torch.Tensor:
+        return self.folded_depthwise
 
 
 class Upsample(nn.Module):
@@ -117,12 +121,16 @@ class Upsample(nn.Module):
         sel = torch.zeros(2, 3, 4)          # sel[a, window position, kernel tap]
         sel[0, 0, 3] = sel[0, 1, 1] = sel[1, 1, 2] = sel[1, 2, 0] = 1.0
         self.register_buffer('select', sel, persistent=False)
+        self.register_buffer('folded_phases', torch.empty(0), persistent=False)
         self.channels = channels
 
-    def phases(self) -> torch.Tensor:
+    def fold(self):
         """[C*4, 1, 3, 3]: for channel c, the kernels of phases (0,0), (0,1), (1,0), (1,1)."""
         k = torch.einsum('auk,kl,bvl->abuv', self.select, self.kernel, self.select)
-        return k.reshape(4, 1, 3, 3).repeat(self.channels, 1, 1, 1)
+        self.folded_phases = k.reshape(4, 1, 3, 3).repeat(self.channels, 1, 1, 1)
+
+    def phases(self) -> torch.Tensor:
+        return self.folded_phases
 
     def forward(self, x: torch.Tensor) -> torch.Tensor:
         y = F.conv2d(x, self.phases(), None, padding=1, groups=self.channels)
@@ -160,37 +168,44 @@ class ModulatedConv2d(nn.Module):
         self.padding = k // 2
         self.in_ch = in_ch
         self.out_ch = out_ch
+        # Weight expressions that do not depend on the style, computed once after loading
+        # (fold): freezing alone left some of them (flips, layout copies) running on every call.
+        for name in ('folded_base', 'folded_phase0', 'folded_phase1', 'folded_phase2', 'folded_phase3',
+                     'folded_wsq_t'):
+            self.register_buffer(name, torch.empty(0), persistent=False)
+
+    def fold(self):
+        w = self.weight[0] * (self.scale * self.in_gain)
+        # channels-last like the activations, so that oneDNN does not reorder the weight per call
+        self.folded_base = w.contiguous(memory_format=torch.channels_last)
+        # Sub-pixel kernels (correlation order) of the stride-2 transposed conv, one per output
+        # phase: even row and col (2x2 taps), even/odd (2x1), odd/even (1x2), odd/odd (1x1).
+        cl = torch.channels_last
+        self.folded_phase0 = torch.flip(w[:, :, 0::2, 0::2], [2, 3]).contiguous(memory_format=cl)
+        self.folded_phase1 = torch.flip(w[:, :, 0::2, 1:2], [2]).contiguous(memory_format=cl)
+        self.folded_phase2 = torch.flip(w[:, :, 1:2, 0::2], [3]).contiguous(memory_format=cl)
+        self.folded_phase3 = w[:, :, 1:2, 1:2].clone().contiguous(memory_format=cl)
+        # sum over kh,kw of (scale*w)^2, transposed for the demodulation product
+        self.folded_wsq_t = (self.weight[0] * self.scale).pow(2).sum([2, 3]).t().contiguous()
 
     def base(self) -> torch.Tensor:
-        # [out,in,k,k], folded into a constant when frozen; channels-last like the activations,
-        # so that oneDNN does not reorder the modulated weight on every call
-        w = self.weight[0] * (self.scale * self.in_gain)
-        return w.contiguous(memory_format=torch.channels_last)
+        return self.folded_base
 
     def phase_weight(self, phase: int) -> torch.Tensor:
-        """Sub-pixel kernel (correlation order) of the stride-2 transposed conv for one output
-        phase: 0 = even row, even col (2x2 taps), 1 = even/odd (2x1), 2 = odd/even (1x2),
-        3 = odd/odd (1x1). Folded into a constant when frozen (a list or tuple of them is not)."""
-        w = self.weight[0] * (self.scale * self.in_gain)
         if phase == 0:
-            k = torch.flip(w[:, :, 0::2, 0::2], [2, 3])
-        elif phase == 1:
-            k = torch.flip(w[:, :, 0::2, 1:2], [2])
-        elif phase == 2:
-            k = torch.flip(w[:, :, 1:2, 0::2], [3])
-        else:
-            # flip of a 1x1 tap is a no-op but makes a fresh tensor: a plain slice would alias the
-            # scaled weight, and freezing then declines to fold it
-            k = torch.flip(w[:, :, 1:2, 1:2], [3])
-        return k.contiguous(memory_format=torch.channels_last)
+            return self.folded_phase0
+        if phase == 1:
+            return self.folded_phase1
+        if phase == 2:
+            return self.folded_phase2
+        return self.folded_phase3
 
     def factors(self, style: torch.Tensor) -> Tuple[torch.Tensor, torch.Tensor]:
         """Modulation s [1,in] and demodulation d [1,out] (the base weight holds scale and gain)."""
         s = self.modulation(style).view(1, self.in_ch)
         if self.demodulate:
             # sum over in,kh,kw of (scale*w*s)^2 == (s^2) @ sum_k((scale*w)^2)^T
-            wsq = (self.weight[0] * self.scale).pow(2).sum([2, 3])    # [out,in], folded when frozen
-            return s, torch.rsqrt(torch.mm(s * s, wsq.t()) + 1e-8)
+            return s, torch.rsqrt(torch.mm(s * s, self.folded_wsq_t) + 1e-8)
         return s, torch.ones(1, self.out_ch, dtype=s.dtype, device=s.device)
 
     def forward(self, x: torch.Tensor, style: torch.Tensor, bias: torch.Tensor) -> torch.Tensor:
@@ -333,10 +348,13 @@ class EncoderIn(nn.Module):
         super().__init__()
         self.conv = EqualConv2d(3, out_ch, 1)
         self.act = FusedLeakyReLU(out_ch)
+        self.register_buffer('folded_weight', torch.empty(0), persistent=False)
+
+    def fold(self):
+        self.folded_weight = (self.conv.weight * self.conv.scale).contiguous(memory_format=torch.channels_last)
 
     def forward(self, x: torch.Tensor) -> torch.Tensor:
-        w = (self.conv.weight * self.conv.scale).contiguous(memory_format=torch.channels_last)
-        y = F.conv2d(x, w, self.act.bias)
+        y = F.conv2d(x, self.folded_weight, self.act.bias)
         # sqrt(2) left to consumers; not in place: freezing then refuses to fold the weights of
         # every layer reading these features (in-place writes to list members defeat alias analysis)
         return F.leaky_relu(y, 0.2)
@@ -351,11 +369,15 @@ class EncoderDown(nn.Module):
         self.conv = EqualConv2d(in_ch, out_ch, 3)
         self.act = FusedLeakyReLU(out_ch)
         self.in_ch = in_ch
+        self.register_buffer('folded_weight', torch.empty(0), persistent=False)
+
+    def fold(self):
+        w = self.conv.weight * (self.conv.scale * SQRT2)
+        self.folded_weight = w.contiguous(memory_format=torch.channels_last)
 
     def forward(self, x: torch.Tensor) -> torch.Tensor:
         x = F.conv2d(x, self.blur.depthwise(), None, padding=2, groups=self.in_ch)
-        w = (self.conv.weight * (self.conv.scale * 1.4142135623730951)).contiguous(memory_format=torch.channels_last)
-        y = F.conv2d(x, w, self.act.bias, stride=2)
+        y = F.conv2d(x, self.folded_weight, self.act.bias, stride=2)
         return F.leaky_relu(y, 0.2)
 
 
@@ -410,6 +432,14 @@ class FullGenerator(nn.Module):
         self.size = size
         self._register_state_dict_hook(FullGenerator._to_checkpoint_names)
         self._register_load_state_dict_pre_hook(FullGenerator._from_checkpoint_names)
+        self.register_load_state_dict_post_hook(FullGenerator._fold_weights)
+
+    @staticmethod
+    def _fold_weights(module, incompatible_keys):
+        with torch.no_grad():
+            for m in module.modules():
+                if m is not module and hasattr(m, 'fold'):
+                    m.fold()
 
     @staticmethod
     def _to_checkpoint_names(module, state_dict, prefix, local_metadata):

@@ -58,6 +58,8 @@ class RRDBNet(nn.Module):
                            num_block=num_block, num_grow_ch=num_grow_ch)
         self.scale = scale
         self.unshuffle = UNSHUFFLE[scale]
+        # False: the default layout throughout, as BasicSR runs it (the benchmark's baseline)
+        self.channels_last = True
         self.conv_first = nn.Conv2d(num_in_ch * self.unshuffle ** 2, num_feat, 3, 1, 1)
         self.body = nn.Sequential(*[RRDB(num_feat, num_grow_ch) for _ in range(num_block)])
         self.conv_body = nn.Conv2d(num_feat, num_feat, 3, 1, 1)
@@ -72,6 +74,15 @@ class RRDBNet(nn.Module):
         for m in self.modules():
             if isinstance(m, nn.Conv2d):
                 m.weight.data = m.weight.data.contiguous(memory_format=torch.channels_last)
+        self.channels_last = True
+        return self
+
+    def original_layout(self) -> 'RRDBNet':
+        """Default (NCHW) weights and activations, as the original runs the network."""
+        for m in self.modules():
+            if isinstance(m, nn.Conv2d):
+                m.weight.data = m.weight.data.contiguous()
+        self.channels_last = False
         return self
 
     def forward(self, x: torch.Tensor) -> torch.Tensor:
@@ -86,7 +97,8 @@ class RRDBNet(nn.Module):
             x = F.pixel_unshuffle(x, r)
         # channels-last throughout (after the unshuffle, which returns the default layout):
         # oneDNN convolves it without reordering, and the dense-block concatenations stay cheap
-        x = x.contiguous(memory_format=torch.channels_last)
+        if self.channels_last:
+            x = x.contiguous(memory_format=torch.channels_last)
         feat = self.conv_first(x)
         feat = feat + self.conv_body(self.body(feat))
         feat = F.leaky_relu(self.conv_up1(F.interpolate(feat, scale_factor=2.0, mode='nearest')), 0.2)

@@ -1,13 +1,16 @@
 // Benchmark of the gpen stage (not run by ctest). Prints a table: per-face time of the
 // whole stage path (align, restore, paste) at 512 and 1024, the network alone, RealESRNet
 // ms per input megapixel, and each measurement's peak RSS. Each measurement runs in its
-// own child process so that peak RSS is its own.
+// own child process so that peak RSS is its own. A second table times the network against the
+// ModelScope original architecture (gpen-S-original/model.pt, `--layout original`) in the same
+// child, and against the machine's floor: the network's convolution FLOPs over the rate this
+// process measures for one of its own 3x3 convolutions alone.
 //
 //   bench_gpen [--models DIR] [--threads 2] [--faces 3] [--batch 1] [--sr-size 512] [--sr-tile 400]
-//              [--sr-pad 32] [--only 512|1024|2048|sr]
+//              [--sr-pad 32] [--only 512|1024|2048|sr] [--original-runs 1] [--no-original]
 //
-// DIR holds gpen-512/model.pt, gpen-1024/model.pt, [gpen-2048/model.pt], realesrnet-x2/model.pt
-// (default ${PORTRAIT_CACHE:-~/.cache/portrait}/models). Synthetic full-size models:
+// DIR holds gpen-512/model.pt, gpen-1024/model.pt, [gpen-2048/model.pt], realesrnet-x2/model.pt,
+// and the same names with -original (the original layouts; --no-original skips them) (default ${PORTRAIT_CACHE:-~/.cache/portrait}/models). Synthetic full-size models:
 // tests/plugins/gpen/make_bench_models.sh DIR.
 #include <sys/wait.h>
 #include <time.h>
@@ -25,6 +28,8 @@
 
 #include <opencv2/core/utility.hpp>
 #include <opencv2/imgproc.hpp>
+#include <torch/csrc/jit/runtime/graph_executor.h>
+#include <torch/script.h>
 #include <torch/torch.h>
 
 #include "enhance.hpp"
@@ -67,9 +72,77 @@ double peak_rss_mib() {
 
 struct Options {
     fs::path models;
-    int threads = 2, faces = 3, batch = 1, sr_size = 512, sr_tile = 400, sr_pad = 32;
+    int threads = 2, faces = 3, batch = 1, sr_size = 512, sr_tile = 400, sr_pad = 32, original_runs = 1;
+    bool original = true;
     std::string only;
 };
+
+// Multiply-adds of one GPEN forward pass, counted for the original architecture
+// (../shared/docs/gpen.md 2.7: 138.1 G at 512, 173.3 G at 1024; convolutions only).
+double gpen_gflop(int size) { return size == 512 ? 2 * 138.1 : size == 1024 ? 2 * 173.3 : 0; }
+
+// GFLOP/s of one mid-network 3x3 convolution alone (512 -> 256 channels at 128 px,
+// channels-last, fp32), best of three: what oneDNN reaches on this machine now.
+double conv_rate() {
+    torch::InferenceMode guard;
+    auto x = torch::randn({1, 512, 128, 128}).contiguous(at::MemoryFormat::ChannelsLast);
+    auto w = torch::randn({256, 512, 3, 3}).contiguous(at::MemoryFormat::ChannelsLast);
+    auto b = torch::randn({256});
+    double best = 1e9;
+    for (int i = 0; i < 4; ++i) {
+        auto a = Clock::now();
+        auto y = torch::conv2d(x, w, b, 1, 1);
+        if (i) best = std::min(best, secs(a, Clock::now()));
+    }
+    return 2.0 * 128 * 128 * 256 * 512 * 9 / best / 1e9;
+}
+
+// Best wall seconds of `runs` calls after one warm-up call, batch 1, random input in [-1, 1].
+double time_module(torch::jit::Module& m, int size, int runs) {
+    torch::InferenceMode guard;
+    torch::jit::GraphOptimizerEnabledGuard plain{false};
+    const auto x = torch::rand({1, 3, size, size}) * 2 - 1;
+    m.forward({x});
+    double best = 1e9;
+    for (int i = 0; i < runs; ++i) {
+        auto a = Clock::now();
+        m.forward({x});
+        best = std::min(best, secs(a, Clock::now()));
+    }
+    return best;
+}
+
+// One line of the network table: the original's architecture and ours in one process.
+std::string bench_network(const Options& o, int size) {
+    const std::string name = "gpen-" + std::to_string(size);
+    const fs::path ours_file = o.models / name / "model.pt", orig_file = o.models / (name + "-original") / "model.pt";
+    if (!fs::is_regular_file(ours_file)) return "| GPEN-" + std::to_string(size) + " | (no " + ours_file.string() + ") | | | | | |";
+    const double rate = conv_rate();
+    torch::jit::Module ours = load_inference_module(ours_file, "cpu");
+    const double t_ours = time_module(ours, size, 2);
+    const double rss_ours = peak_rss_mib();
+    std::string orig = "(not run)", ratio = "";
+    if (o.original && fs::is_regular_file(orig_file)) {
+        torch::jit::Module original = torch::jit::load(orig_file.string());  // as the original runs: not frozen
+        const double t_orig = time_module(original, size, o.original_runs);
+        char b[64];
+        std::snprintf(b, sizeof b, "%.2f", t_orig);
+        orig = b;
+        std::snprintf(b, sizeof b, "**%.1fx**", t_orig / t_ours);
+        ratio = b;
+    } else if (o.original) {
+        orig = "(no " + orig_file.string() + ")";
+    }
+    const double floor_s = gpen_gflop(size) / rate;
+    char line[400];
+    if (floor_s > 0)
+        std::snprintf(line, sizeof line, "| GPEN-%d | %s | %.2f | %s | %.0f | %.2f (%.0f%% of ours) | %.0f | %.1f |", size,
+                      orig.c_str(), t_ours, ratio.c_str(), rate, floor_s, 100 * floor_s / t_ours, rss_ours, load_average());
+    else
+        std::snprintf(line, sizeof line, "| GPEN-%d | %s | %.2f | %s | %.0f | | %.0f | %.1f |", size, orig.c_str(), t_ours,
+                      ratio.c_str(), rate, rss_ours, load_average());
+    return line;
+}
 
 // A face filling most of a crop of `crop` px centred at c.
 Face face_at(cv::Point2d c, double crop) {
@@ -145,12 +218,31 @@ std::string bench_sr(const Options& o) {
     const double cpu = cpu_secs() - c2;
     auto t3 = Clock::now();
     const double mp = img.total() / 1e6;
-    char line[320];
+    const double rss = peak_rss_mib();
+    // The original (sr_process) sends the whole image through the network in one call, in the
+    // default layout; same image, same process, after ours.
+    std::string orig;
+    const fs::path orig_file = o.models / "realesrnet-x2-original" / "model.pt";
+    if (o.original && fs::is_regular_file(orig_file)) {
+        torch::jit::Module m = torch::jit::load(orig_file.string());
+        torch::InferenceMode guard;
+        torch::jit::GraphOptimizerEnabledGuard plain{false};
+        m.forward({torch::rand({1, 3, 64, 64})});  // first call
+        const auto x = torch::rand({1, 3, o.sr_size, o.sr_size});
+        auto a = Clock::now();
+        m.forward({x});
+        const double t = secs(a, Clock::now());
+        char b[160];
+        std::snprintf(b, sizeof b, "; original, whole image: %.0f ms per input MP, ours **%.1fx**", t * 1000 / mp,
+                      t / secs(t2, t3));
+        orig = b;
+    }
+    char line[480];
     std::snprintf(line, sizeof line,
                   "| RealESRNet x2 | %.2f | | **%.0f ms per input MP** wall, %.0f CPU/%d (%dx%d -> %dx%d, tile %d, "
-                  "pad %d) | | %.0f | %.1f |",
+                  "pad %d)%s | | %.0f | %.1f |",
                   secs(t0, t1), secs(t2, t3) * 1000 / mp, cpu * 1000 / mp / o.threads, o.threads, img.cols, img.rows,
-                  out.cols, out.rows, o.sr_tile, o.sr_pad, peak_rss_mib(), load_average());
+                  out.cols, out.rows, o.sr_tile, o.sr_pad, orig.c_str(), rss, load_average());
     return line;
 }
 
@@ -188,8 +280,18 @@ int main(int argc, char** argv) {
     const char* cache = std::getenv("PORTRAIT_CACHE");
     const char* home = std::getenv("HOME");
     o.models = cache ? fs::path(cache) / "models" : fs::path(home ? home : ".") / ".cache" / "portrait" / "models";
-    for (int i = 1; i + 1 < argc; i += 2) {
-        const std::string k = argv[i], v = argv[i + 1];
+    for (int i = 1; i < argc; i += 2) {
+        const std::string k = argv[i];
+        if (k == "--no-original") {
+            o.original = false;
+            --i;
+            continue;
+        }
+        if (i + 1 >= argc) {
+            std::cerr << "option " << k << " needs a value\n";
+            return 2;
+        }
+        const std::string v = argv[i + 1];
         if (k == "--models") o.models = v;
         else if (k == "--threads") o.threads = std::stoi(v);
         else if (k == "--faces") o.faces = std::stoi(v);
@@ -198,6 +300,7 @@ int main(int argc, char** argv) {
         else if (k == "--only") o.only = v;
         else if (k == "--sr-tile") o.sr_tile = std::stoi(v);
         else if (k == "--sr-pad") o.sr_pad = std::stoi(v);
+        else if (k == "--original-runs") o.original_runs = std::stoi(v);
         else {
             std::cerr << "unknown option " << k << "\n";
             return 2;
@@ -219,5 +322,15 @@ int main(int argc, char** argv) {
         std::cout << in_child([&] { return bench_gpen(o, size); }) << "\n" << std::flush;
     }
     if (o.only.empty() || o.only == "sr") std::cout << in_child([&] { return bench_sr(o); }) << "\n";
+    std::cout << "\nThe network alone, batch 1, best of runs after a warm-up (original: the ModelScope architecture,\n"
+                 "traced, unfrozen, as it runs; ours: the converted file the stage loads). Floor: the network's\n"
+                 "convolution FLOPs at the conv rate measured in the same child. Peak RSS: ours, before the original loads.\n\n"
+              << "| network | original s | ours s | ours vs original | conv GFLOP/s | floor s | peak RSS MiB | load avg |\n"
+              << "|---|---|---|---|---|---|---|---|\n";
+    for (int size : {512, 1024, 2048}) {
+        if (!o.only.empty() && o.only != std::to_string(size)) continue;
+        if (size == 2048 && o.only.empty()) continue;
+        std::cout << in_child([&] { return bench_network(o, size); }) << "\n" << std::flush;
+    }
     return 0;
 }

@@ -2,7 +2,10 @@
 # Full-size synthetic models for bench_gpen: checkpoints in the original layouts built with
 # the shared weight recipe, converted by the project's converters.
 #   tests/plugins/gpen/make_bench_models.sh OUT_DIR [512 1024 2048 sr]
-# writes OUT_DIR/gpen-512/model.pt, gpen-1024/model.pt, realesrnet-x2/model.pt (+ sidecars).
+# writes OUT_DIR/gpen-512/model.pt, gpen-1024/model.pt, realesrnet-x2/model.pt (+ sidecars), and
+# beside each, $name-original/model.pt (--layout original, the baseline the bench times ours
+# against; GPEN's is traced, batch 1 only; its self check is skipped: three more 15-50 s
+# forwards, and the tiny-fixture test proves the layout). GPEN_BENCH_NO_ORIGINAL=1 skips those.
 set -e
 OUT=${1:?usage: make_bench_models.sh OUT_DIR [512 1024 2048 sr]}
 shift
@@ -28,4 +31,8 @@ print(f'{out}: {len(sd)} tensors')
 PY
     mkdir -p "$OUT/$name"
     /usr/bin/python3 "$REPO/models/convert/$conv.py" "$ckpt" -o "$OUT/$name/model.pt"
+    if [ "${GPEN_BENCH_NO_ORIGINAL:-0}" != 1 ]; then
+        mkdir -p "$OUT/$name-original"
+        /usr/bin/python3 "$REPO/models/convert/$conv.py" "$ckpt" -o "$OUT/$name-original/model.pt" --layout original --no-check
+    fi
 done
