@@ -9,6 +9,8 @@
 // all T threads (intra-op parallelism only), then each W in --workers with T threads (W images
 // in flight, T / W threads each). "batch s" is the batch loop from the --report JSON (models
 // loaded, images read to written); "process s" adds the process start-up (LibTorch, plugins).
+// After each size, the per-image breakdown of its last run (mean ms per image from the report:
+// read, decode, each stage, encode, write), so a slow pipeline says where its time goes.
 #include <algorithm>
 #include <chrono>
 #include <cstdio>
@@ -83,6 +85,46 @@ bt::fs::path input_set(const bt::fs::path& root, const bt::fs::path& src, int n)
     return dir;
 }
 
+// Mean milliseconds per image of each step, in pipeline order, from a --report JSON.
+std::string breakdown(const bt::fs::path& report) {
+    std::vector<std::pair<std::string, double>> steps;
+    auto add = [&](const std::string& name, double ms) {
+        for (auto& [n, v] : steps)
+            if (n == name) return void(v += ms);
+        steps.push_back({name, ms});
+    };
+    std::size_t n = 0;
+    double total = 0;
+    try {
+        const auto j = bt::read_json(report);
+        for (const auto& it : j["items"]) {
+            if (it["status"] != "ok") continue;
+            ++n;
+            add("read", it["ms"]["read"].get<double>());
+            add("decode", it["ms"]["decode"].get<double>());
+            for (const auto& st : it["stages"]) add("stage " + st["id"].get<std::string>(), st["ms"].get<double>());
+            add("encode", it["ms"]["encode"].get<double>());
+            add("write", it["ms"]["write"].get<double>());
+            total += it["ms"]["total"].get<double>();
+        }
+    } catch (const std::exception& e) {
+        return std::string("(no breakdown: ") + e.what() + ")\n";
+    }
+    if (n == 0) return "(no image succeeded: no breakdown)\n";
+    std::string out = "| step | ms per image |\n|---|---|\n";
+    double listed = 0;
+    char line[160];
+    for (const auto& [name, ms] : steps) {
+        std::snprintf(line, sizeof line, "| %s | %.1f |\n", name.c_str(), ms / double(n));
+        out += line;
+        listed += ms;
+    }
+    // what the item's own total holds beyond the named steps (checks, metadata, fsync, rename)
+    std::snprintf(line, sizeof line, "| other | %.1f |\n| **total** | **%.1f** |\n", (total - listed) / double(n),
+                  total / double(n));
+    return out + line;
+}
+
 }  // namespace
 
 int main(int argc, char** argv) {
@@ -123,13 +165,15 @@ int main(int argc, char** argv) {
     std::printf("| photo | images | workers x threads each | process s | batch s | images/s (batch) | vs 1 x 1 | vs 1 x %d | peak RSS |\n",
                 threads);
     std::printf("|---|---|---|---|---|---|---|---|---|\n");
-    for (int mp : sizes) {
+    for (std::size_t si = 0; si < sizes.size(); ++si) {
+        const int mp = sizes[si];
         const auto dir = input_set(tmp.path(), make_photo(tmp.path(), mp, mp), images);
         std::vector<std::pair<int, int>> configs{{1, 1}};  // (workers, threads)
         if (threads > 1) configs.push_back({1, threads});
         for (int w : workers)
             if (w > 1) configs.push_back({w, threads});
         double one = 0, intra = 0;
+        std::string last_breakdown;
         for (auto [w, t] : configs) {
             const bt::fs::path report = tmp / "report.json";
             Run r = portrait_run(dir, {"--workers", std::to_string(w), "--threads", std::to_string(t), "--report",
@@ -148,7 +192,16 @@ int main(int argc, char** argv) {
                         std::max(1, t / w), r.seconds, r.batch_s, ips, ips / one, vs_intra, r.rss_mib,
                         r.code ? " (exit != 0)" : "");
             std::fflush(stdout);
+            char head[96];
+            std::snprintf(head, sizeof head, "\n%d MP, %d x %d, per image (steps overlap across workers):\n\n", mp, w,
+                          std::max(1, t / w));
+            last_breakdown = head + breakdown(report);
         }
+        std::printf("%s\n", last_breakdown.c_str());
+        if (si + 1 < sizes.size())
+            std::printf("| photo | images | workers x threads each | process s | batch s | images/s (batch) | vs 1 x 1 | "
+                        "vs 1 x %d | peak RSS |\n|---|---|---|---|---|---|---|---|---|\n",
+                        threads);
     }
     std::printf("\n| batch (2 MP, %d workers) | seconds | images/s | peak RSS |\n|---|---|---|---|\n", workers.back());
     for (int n : flat) {
