@@ -162,20 +162,18 @@ int main(int argc, char** argv) {
         return run(args, cache);
     };
     std::printf("pipeline: %s, threads: %d\n\n", pipeline.c_str(), threads);
-    std::printf("| photo | images | workers x threads each | process s | batch s | images/s (batch) | vs 1 x 1 | vs 1 x %d | peak RSS |\n",
-                threads);
-    std::printf("|---|---|---|---|---|---|---|---|---|\n");
-    for (std::size_t si = 0; si < sizes.size(); ++si) {
-        const int mp = sizes[si];
+    for (int mp : sizes) {
+        std::printf("| photo | images | workers x threads each | process s | batch s | images/s (batch) | vs 1 x 1 | "
+                    "vs 1 x %d | peak RSS |\n|---|---|---|---|---|---|---|---|---|\n",
+                    threads);
         const auto dir = input_set(tmp.path(), make_photo(tmp.path(), mp, mp), images);
         std::vector<std::pair<int, int>> configs{{1, 1}};  // (workers, threads)
         if (threads > 1) configs.push_back({1, threads});
         for (int w : workers)
             if (w > 1) configs.push_back({w, threads});
         double one = 0, intra = 0;
-        std::string last_breakdown;
+        const bt::fs::path report = tmp / "report.json";
         for (auto [w, t] : configs) {
-            const bt::fs::path report = tmp / "report.json";
             Run r = portrait_run(dir, {"--workers", std::to_string(w), "--threads", std::to_string(t), "--report",
                                        report.string()});
             try {
@@ -192,16 +190,11 @@ int main(int argc, char** argv) {
                         std::max(1, t / w), r.seconds, r.batch_s, ips, ips / one, vs_intra, r.rss_mib,
                         r.code ? " (exit != 0)" : "");
             std::fflush(stdout);
-            char head[96];
-            std::snprintf(head, sizeof head, "\n%d MP, %d x %d, per image (steps overlap across workers):\n\n", mp, w,
-                          std::max(1, t / w));
-            last_breakdown = head + breakdown(report);
         }
-        std::printf("%s\n", last_breakdown.c_str());
-        if (si + 1 < sizes.size())
-            std::printf("| photo | images | workers x threads each | process s | batch s | images/s (batch) | vs 1 x 1 | "
-                        "vs 1 x %d | peak RSS |\n|---|---|---|---|---|---|---|---|---|\n",
-                        threads);
+        // the report left behind is the last configuration's
+        const auto [w, t] = configs.back();
+        std::printf("\n%d MP, %d x %d, per image (steps overlap across workers):\n\n%s\n", mp, w, std::max(1, t / w),
+                    breakdown(report).c_str());
     }
     std::printf("\n| batch (2 MP, %d workers) | seconds | images/s | peak RSS |\n|---|---|---|---|\n", workers.back());
     for (int n : flat) {

@@ -10,7 +10,8 @@
 //              [--sr-pad 32] [--only 512|1024|2048|sr] [--original-runs 1] [--no-original]
 //
 // DIR holds gpen-512/model.pt, gpen-1024/model.pt, [gpen-2048/model.pt], realesrnet-x2/model.pt,
-// and the same names with -original (the original layouts; --no-original skips them) (default ${PORTRAIT_CACHE:-~/.cache/portrait}/models). Synthetic full-size models:
+// and the same names with -original (the original layouts; --no-original skips them)
+// (default ${PORTRAIT_CACHE:-~/.cache/portrait}/models). Synthetic full-size models:
 // tests/plugins/gpen/make_bench_models.sh DIR.
 #include <sys/wait.h>
 #include <time.h>
@@ -97,12 +98,11 @@ double conv_rate() {
     return 2.0 * 128 * 128 * 256 * 512 * 9 / best / 1e9;
 }
 
-// Best wall seconds of `runs` calls after one warm-up call, batch 1, random input in [-1, 1].
-double time_module(torch::jit::Module& m, int size, int runs) {
+// Best wall seconds of `runs` calls on x after one warm-up call on `warm`.
+double time_module(torch::jit::Module& m, const torch::Tensor& warm, const torch::Tensor& x, int runs) {
     torch::InferenceMode guard;
     torch::jit::GraphOptimizerEnabledGuard plain{false};
-    const auto x = torch::rand({1, 3, size, size}) * 2 - 1;
-    m.forward({x});
+    m.forward({warm});
     double best = 1e9;
     for (int i = 0; i < runs; ++i) {
         auto a = Clock::now();
@@ -118,13 +118,14 @@ std::string bench_network(const Options& o, int size) {
     const fs::path ours_file = o.models / name / "model.pt", orig_file = o.models / (name + "-original") / "model.pt";
     if (!fs::is_regular_file(ours_file)) return "| GPEN-" + std::to_string(size) + " | (no " + ours_file.string() + ") | | | | | |";
     const double rate = conv_rate();
+    const auto x = torch::rand({1, 3, size, size}) * 2 - 1;  // batch 1, in [-1, 1]
     torch::jit::Module ours = load_inference_module(ours_file, "cpu");
-    const double t_ours = time_module(ours, size, 2);
+    const double t_ours = time_module(ours, x, x, 2);
     const double rss_ours = peak_rss_mib();
     std::string orig = "(not run)", ratio = "";
     if (o.original && fs::is_regular_file(orig_file)) {
         torch::jit::Module original = torch::jit::load(orig_file.string());  // as the original runs: not frozen
-        const double t_orig = time_module(original, size, o.original_runs);
+        const double t_orig = time_module(original, x, x, o.original_runs);
         char b[64];
         std::snprintf(b, sizeof b, "%.2f", t_orig);
         orig = b;
@@ -134,13 +135,11 @@ std::string bench_network(const Options& o, int size) {
         orig = "(no " + orig_file.string() + ")";
     }
     const double floor_s = gpen_gflop(size) / rate;
+    char floor_cell[64] = "";
+    if (floor_s > 0) std::snprintf(floor_cell, sizeof floor_cell, "%.2f (%.0f%% of ours)", floor_s, 100 * floor_s / t_ours);
     char line[400];
-    if (floor_s > 0)
-        std::snprintf(line, sizeof line, "| GPEN-%d | %s | %.2f | %s | %.0f | %.2f (%.0f%% of ours) | %.0f | %.1f |", size,
-                      orig.c_str(), t_ours, ratio.c_str(), rate, floor_s, 100 * floor_s / t_ours, rss_ours, load_average());
-    else
-        std::snprintf(line, sizeof line, "| GPEN-%d | %s | %.2f | %s | %.0f | | %.0f | %.1f |", size, orig.c_str(), t_ours,
-                      ratio.c_str(), rate, rss_ours, load_average());
+    std::snprintf(line, sizeof line, "| GPEN-%d | %s | %.2f | %s | %.0f | %s | %.0f | %.1f |", size, orig.c_str(), t_ours,
+                  ratio.c_str(), rate, floor_cell, rss_ours, load_average());
     return line;
 }
 
@@ -225,13 +224,8 @@ std::string bench_sr(const Options& o) {
     const fs::path orig_file = o.models / "realesrnet-x2-original" / "model.pt";
     if (o.original && fs::is_regular_file(orig_file)) {
         torch::jit::Module m = torch::jit::load(orig_file.string());
-        torch::InferenceMode guard;
-        torch::jit::GraphOptimizerEnabledGuard plain{false};
-        m.forward({torch::rand({1, 3, 64, 64})});  // first call
-        const auto x = torch::rand({1, 3, o.sr_size, o.sr_size});
-        auto a = Clock::now();
-        m.forward({x});
-        const double t = secs(a, Clock::now());
+        // warm up on a small input: the whole image takes the original seconds
+        const double t = time_module(m, torch::rand({1, 3, 64, 64}), torch::rand({1, 3, o.sr_size, o.sr_size}), 1);
         char b[160];
         std::snprintf(b, sizeof b, "; original, whole image: %.0f ms per input MP, ours **%.1fx**", t * 1000 / mp,
                       t / secs(t2, t3));
@@ -244,6 +238,14 @@ std::string bench_sr(const Options& o) {
                   secs(t0, t1), secs(t2, t3) * 1000 / mp, cpu * 1000 / mp / o.threads, o.threads, img.cols, img.rows,
                   out.cols, out.rows, o.sr_tile, o.sr_pad, orig.c_str(), rss, load_average());
     return line;
+}
+
+// The GPEN sizes this run covers: 512 and 1024, or the one --only names (2048 only so).
+std::vector<int> gpen_sizes(const Options& o) {
+    if (o.only.empty()) return {512, 1024};
+    for (int size : {512, 1024, 2048})
+        if (o.only == std::to_string(size)) return {size};
+    return {};
 }
 
 std::string in_child(const std::function<std::string()>& fn) {
@@ -316,21 +318,16 @@ int main(int argc, char** argv) {
               << "| model | load s | first face s | per face s (stage: align+restore+paste) | network s | peak RSS MiB | "
                  "load avg |\n"
               << "|---|---|---|---|---|---|---|\n";
-    for (int size : {512, 1024, 2048}) {
-        if (!o.only.empty() && o.only != std::to_string(size)) continue;
-        if (size == 2048 && o.only.empty()) continue;  // only on request: 2 GiB+ and slow
+    for (int size : gpen_sizes(o))  // 2048 only on request: 2 GiB+ and slow
         std::cout << in_child([&] { return bench_gpen(o, size); }) << "\n" << std::flush;
-    }
     if (o.only.empty() || o.only == "sr") std::cout << in_child([&] { return bench_sr(o); }) << "\n";
+    if (gpen_sizes(o).empty()) return 0;
     std::cout << "\nThe network alone, batch 1, best of runs after a warm-up (original: the ModelScope architecture,\n"
                  "traced, unfrozen, as it runs; ours: the converted file the stage loads). Floor: the network's\n"
                  "convolution FLOPs at the conv rate measured in the same child. Peak RSS: ours, before the original loads.\n\n"
               << "| network | original s | ours s | ours vs original | conv GFLOP/s | floor s | peak RSS MiB | load avg |\n"
               << "|---|---|---|---|---|---|---|---|\n";
-    for (int size : {512, 1024, 2048}) {
-        if (!o.only.empty() && o.only != std::to_string(size)) continue;
-        if (size == 2048 && o.only.empty()) continue;
+    for (int size : gpen_sizes(o))
         std::cout << in_child([&] { return bench_network(o, size); }) << "\n" << std::flush;
-    }
     return 0;
 }
